@@ -1,0 +1,29 @@
+// Flat ESLint config: typescript-eslint's recommended rules over every TypeScript source.
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+
+export default tseslint.config(
+  { ignores: ["dist/**", "node_modules/**", ".node-red/**"] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ["**/*.ts"],
+    rules: {
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      "no-console": "off",
+    },
+  },
+  {
+    files: ["test/**/*.ts"],
+    rules: {
+      // mocha's describe.only / it.only must never land.
+      "no-restricted-properties": [
+        "error",
+        { object: "describe", property: "only" },
+        { object: "it", property: "only" },
+        { object: "describe", property: "skip" },
+        { object: "it", property: "skip" },
+      ],
+    },
+  },
+);

@@ -1,0 +1,305 @@
+/**
+ * Media operations of one call connection, queued the way ACS queues them: play and recognize
+ * requests run one after another; `interruptCallMediaOperation` cancels what is running or
+ * queued; cancelAllMediaOperations cancels everything. Each operation ends with the events and
+ * result codes of the Call Automation docs (PlayCompleted 200/0, RecognizeCompleted 200/8531 …).
+ */
+import type { Cancel, SimClock } from "./clock";
+import { type HeardPrompt, type Leg, nowIso, promptDurationMs } from "./model";
+
+export interface ResultInformation {
+  code: number;
+  subCode: number;
+  message: string;
+}
+
+const result = (code: number, subCode: number, message: string): ResultInformation => ({ code, subCode, message });
+
+export const RESULTS = {
+  playCompleted: result(200, 0, "Action completed successfully."),
+  canceled: result(400, 8508, "Action failed, the operation was canceled."),
+  fileDownloadFailed: result(400, 8536, "Action failed, file could not be downloaded."),
+  invalidFileFormat: result(400, 8535, "Action failed, file format is invalid."),
+  maxTones: result(200, 8531, "Action completed, max digits received."),
+  stopTone: result(200, 8514, "Action completed as stop tone was detected."),
+  dtmfChoice: result(200, 8533, "Action completed, DTMF option matched."),
+  speechChoice: result(200, 8545, "Action completed, speech option matched."),
+  speech: result(200, 8569, "Action completed, speech recognized."),
+  interToneTimeout: result(400, 8532, "Action failed, inter-digit silence timeout reached."),
+  initialSilence: result(400, 8510, "Action failed, initial silence timeout reached."),
+  incorrectTone: result(500, 8534, "Action failed, incorrect tone entered."),
+  noChoiceMatched: result(400, 8547, "Action failed, the phrase did not match any choice."),
+};
+
+export interface Choice {
+  label: string;
+  phrases: string[];
+  tone?: string;
+}
+
+interface BaseOp {
+  operationContext?: string;
+  callbackUri?: string;
+  cancelTimer?: Cancel;
+}
+
+export interface PlayOp extends BaseOp {
+  kind: "play";
+  prompts: HeardPrompt[];
+  /** Raw ids to play to; empty means everyone in the call. */
+  playTo: string[];
+  loop: boolean;
+}
+
+export interface RecognizeOp extends BaseOp {
+  kind: "recognize";
+  inputType: "dtmf" | "choices" | "speech" | "speechOrDtmf";
+  prompts: HeardPrompt[];
+  target: string;
+  interruptPrompt: boolean;
+  initialSilenceMs: number;
+  interToneMs: number;
+  maxTones: number;
+  stopTones: string[];
+  choices: Choice[];
+  phase: "queued" | "prompt" | "listening";
+  tones: string[];
+}
+
+export type MediaOp = PlayOp | RecognizeOp;
+
+/** What the media session needs from its connection. */
+export interface MediaHost {
+  clock: SimClock;
+  fileDurationMs: number;
+  /** Connected far-end legs to play to: all of them, or those whose identity is listed. */
+  recipients(playTo: string[]): Leg[];
+  /** Send a callback event about this connection. */
+  emit(type: string, data: Record<string, unknown>, op: BaseOp): void;
+  /** Optional file check (validateMediaUrls): resolves to a failure result or undefined. */
+  checkFile?(url: string): Promise<ResultInformation | undefined>;
+}
+
+export class MediaSession {
+  private readonly queue: MediaOp[] = [];
+  private current?: MediaOp;
+  private closed = false;
+
+  constructor(private readonly host: MediaHost) {}
+
+  get busy(): boolean {
+    return this.current !== undefined;
+  }
+
+  /** Is a recognize running or queued? */
+  get recognizing(): boolean {
+    return [this.current, ...this.queue].some((op) => op?.kind === "recognize");
+  }
+
+  /** The running operation and the queue, for the control API. */
+  describe(): Array<{ kind: string; phase: string; operationContext?: string }> {
+    const rows = [];
+    if (this.current) rows.push(this.row(this.current, "running"));
+    for (const op of this.queue) rows.push(this.row(op, "queued"));
+    return rows;
+  }
+
+  private row(op: MediaOp, phase: string): { kind: string; phase: string; operationContext?: string } {
+    return { kind: op.kind, phase: op.kind === "recognize" && phase === "running" ? op.phase : phase, operationContext: op.operationContext };
+  }
+
+  enqueue(op: MediaOp, interrupt: boolean): void {
+    if (this.closed) return;
+    if (interrupt) this.cancelAll();
+    this.queue.push(op);
+    if (!this.current) this.next();
+  }
+
+  /** Cancel what runs and what waits, each with its Canceled event. */
+  cancelAll(): void {
+    const ops = [...(this.current ? [this.current] : []), ...this.queue.splice(0)];
+    this.current = undefined;
+    for (const op of ops) {
+      op.cancelTimer?.();
+      this.host.emit(op.kind === "play" ? "PlayCanceled" : "RecognizeCanceled", { resultInformation: RESULTS.canceled }, op);
+    }
+  }
+
+  /** The call ended: stop everything silently (no events follow CallDisconnected). */
+  close(): void {
+    this.closed = true;
+    this.current?.cancelTimer?.();
+    this.current = undefined;
+    this.queue.splice(0);
+  }
+
+  /** A far-end party pressed a key. Returns what the recognizer did with it. */
+  onTone(leg: Leg, tone: string): "recognized" | "ignored" {
+    const op = this.current;
+    if (!op || op.kind !== "recognize" || op.target !== leg.identity) return "ignored";
+    if (op.inputType === "speech") return "ignored";
+    if (op.phase === "prompt") {
+      if (!op.interruptPrompt) return "ignored";
+      op.cancelTimer?.();
+      op.phase = "listening";
+    }
+    op.cancelTimer?.();
+    if (op.inputType === "choices") {
+      const choice = op.choices.find((c) => c.tone === tone);
+      if (choice) this.finishRecognize(op, "RecognizeCompleted", RESULTS.dtmfChoice, { recognitionType: "choices", choiceResult: { label: choice.label } });
+      else this.finishRecognize(op, "RecognizeFailed", RESULTS.incorrectTone, {});
+      return "recognized";
+    }
+    if (op.stopTones.includes(tone)) {
+      this.finishDtmf(op, RESULTS.stopTone);
+      return "recognized";
+    }
+    op.tones.push(tone);
+    if (op.tones.length >= op.maxTones) {
+      this.finishDtmf(op, RESULTS.maxTones);
+    } else {
+      op.cancelTimer = this.host.clock.after(op.interToneMs, () => this.finishDtmf(op, RESULTS.interToneTimeout));
+    }
+    return "recognized";
+  }
+
+  /** A far-end party said something. */
+  onSpeech(leg: Leg, text: string): "recognized" | "ignored" {
+    const op = this.current;
+    if (!op || op.kind !== "recognize" || op.target !== leg.identity) return "ignored";
+    if (op.inputType === "dtmf") return "ignored";
+    if (op.phase === "prompt") {
+      if (!op.interruptPrompt) return "ignored";
+      op.phase = "listening";
+    }
+    op.cancelTimer?.();
+    if (op.inputType === "choices") {
+      const said = normalisePhrase(text);
+      const choice = op.choices.find((c) => c.phrases.some((p) => phraseMatches(said, normalisePhrase(p))));
+      if (choice) {
+        this.finishRecognize(op, "RecognizeCompleted", RESULTS.speechChoice, {
+          recognitionType: "choices",
+          choiceResult: { label: choice.label, recognizedPhrase: text, confidence: 0.92 },
+        });
+      } else {
+        this.finishRecognize(op, "RecognizeFailed", RESULTS.noChoiceMatched, {});
+      }
+      return "recognized";
+    }
+    this.finishRecognize(op, "RecognizeCompleted", RESULTS.speech, {
+      recognitionType: "speech",
+      speechResult: { speech: text, confidence: 0.92 },
+    });
+    return "recognized";
+  }
+
+  private next(): void {
+    if (this.closed || this.current) return;
+    const op = this.queue.shift();
+    if (!op) return;
+    this.current = op;
+    if (op.kind === "play") void this.runPlay(op);
+    else this.runRecognize(op);
+  }
+
+  private done(op: MediaOp): void {
+    if (this.current !== op) return;
+    op.cancelTimer?.();
+    this.current = undefined;
+    this.next();
+  }
+
+  private async runPlay(op: PlayOp): Promise<void> {
+    if (this.host.checkFile) {
+      for (let i = 0; i < op.prompts.length; i++) {
+        const prompt = op.prompts[i];
+        if (prompt.kind !== "file") continue;
+        const failure = await this.host.checkFile(prompt.content);
+        if (this.current !== op) return;
+        if (failure) {
+          this.host.emit("PlayFailed", { resultInformation: failure, failedPlaySourceIndex: i }, op);
+          this.done(op);
+          return;
+        }
+      }
+    }
+    this.host.emit("PlayStarted", { resultInformation: RESULTS.playCompleted }, op);
+    this.playPrompts(op, op.prompts, op.playTo, () => {
+      if (op.loop) return true;
+      this.host.emit("PlayCompleted", { resultInformation: RESULTS.playCompleted }, op);
+      this.done(op);
+      return false;
+    });
+  }
+
+  /**
+   * Play prompts one by one to the recipients; `after` runs when the last one ends and returns
+   * true to play them all again (loop).
+   */
+  private playPrompts(op: MediaOp, prompts: HeardPrompt[], playTo: string[], after: () => boolean): void {
+    const playAt = (index: number): void => {
+      if (this.current !== op) return;
+      if (index >= prompts.length) {
+        if (after()) playAt(0);
+        return;
+      }
+      const prompt = prompts[index];
+      for (const leg of this.host.recipients(playTo)) {
+        leg.heard.push({ ...prompt, at: nowIso() });
+      }
+      op.cancelTimer = this.host.clock.after(promptDurationMs(prompt, this.host.fileDurationMs), () => playAt(index + 1));
+    };
+    playAt(0);
+  }
+
+  private runRecognize(op: RecognizeOp): void {
+    if (op.prompts.length === 0) {
+      this.listen(op);
+      return;
+    }
+    op.phase = "prompt";
+    this.playPrompts(op, op.prompts, [op.target], () => {
+      this.listen(op);
+      return false;
+    });
+  }
+
+  private listen(op: RecognizeOp): void {
+    op.phase = "listening";
+    op.cancelTimer = this.host.clock.after(op.initialSilenceMs, () => {
+      this.finishRecognize(op, "RecognizeFailed", RESULTS.initialSilence, {});
+    });
+  }
+
+  private finishDtmf(op: RecognizeOp, info: ResultInformation): void {
+    if (info === RESULTS.interToneTimeout && op.tones.length === 0) {
+      this.finishRecognize(op, "RecognizeFailed", RESULTS.initialSilence, {});
+      return;
+    }
+    this.finishRecognize(op, "RecognizeCompleted", info, {
+      recognitionType: "dtmf",
+      dtmfResult: { tones: [...op.tones] },
+    });
+  }
+
+  private finishRecognize(op: RecognizeOp, type: string, info: ResultInformation, data: Record<string, unknown>): void {
+    if (this.current !== op) return;
+    op.cancelTimer?.();
+    this.host.emit(type, { ...data, resultInformation: info }, op);
+    this.done(op);
+  }
+}
+
+function normalisePhrase(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}\s]/gu, " ")
+    .replace(/\s+/g, " ")
+    .trim();
+}
+
+/** A phrase matches when the words said equal it or contain it as whole words. */
+function phraseMatches(said: string, phrase: string): boolean {
+  if (!phrase) return false;
+  return said === phrase || ` ${said} `.includes(` ${phrase} `);
+}
