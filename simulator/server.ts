@@ -9,7 +9,7 @@
  * - the control API under `/simulator` (also mountable elsewhere through `handleControl`).
  */
 import { randomBytes, randomUUID } from "node:crypto";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { STATUS_CODES, createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { modelFromRawId, rawIdFromText } from "../lib/identifiers";
 import { SimClock } from "./clock";
@@ -300,7 +300,7 @@ export class AcsSimulator {
       } else if (path.startsWith("/calling/")) {
         await this.handleRest(req, res);
       } else if (path.startsWith("/v1/objects/")) {
-        await this.handleStorage(req, res);
+        await this.handleStorage(req, res).catch((err: unknown) => sendStorageError(res, err));
       } else if (/^\/[^/]+\/(oauth2\/v2\.0\/token|v2\.0\/\.well-known\/openid-configuration)$/.test(path)) {
         await this.handleEntra(req, res, path);
       } else {
@@ -493,6 +493,16 @@ function header(req: IncomingMessage, name: string): string | undefined {
 
 function denied(reason: string): AcsError {
   return new AcsError(401, "Denied", "Denied by the resource provider.", [{ code: "AuthenticationFailed", message: reason }]);
+}
+
+/**
+ * Recording storage answers errors with a problem-details body (`{title, status, message, traceId}`),
+ * not the Call Automation error shape: the SDK's downloader throws `{status, message}` read from it.
+ */
+function sendStorageError(res: ServerResponse, err: unknown): void {
+  const status = err instanceof AcsError ? err.status : 500;
+  const message = err instanceof AcsError ? err.message : "Internal server error.";
+  sendJson(res, status, { title: STATUS_CODES[status] ?? "Error", status, message, traceId: randomUUID() });
 }
 
 function sendFault(res: ServerResponse, rule: FaultRule): void {
