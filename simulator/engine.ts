@@ -14,7 +14,6 @@ import {
   callNotEstablished,
   callNotFound,
   callTerminated,
-  invalidCallState,
   participantNotFound,
 } from "./errors";
 import { MediaSession, type ResultInformation } from "./media";
