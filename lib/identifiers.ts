@@ -25,6 +25,12 @@ export interface IdentifierModel {
 
 const TEAMS_USER_PREFIX: Record<string, string> = { public: "8:orgid:", dod: "8:dod:", gcch: "8:gcch:" };
 const TEAMS_APP_PREFIX: Record<string, string> = { public: "28:orgid:", dod: "28:dod:", gcch: "28:gcch:" };
+const TEAMS_EXTENSION_PREFIX: Record<string, string> = { public: "8:acs:", dod: "8:dod-acs:", gcch: "8:gcch-acs:" };
+
+/** The raw id prefix of a cloud; own keys only, so a cloud such as "toString" gets the default. */
+function prefixFor(table: Record<string, string>, cloud: unknown, fallback: string): string {
+  return typeof cloud === "string" && Object.hasOwn(table, cloud) ? table[cloud] : fallback;
+}
 
 /** The raw id of an identifier model, or undefined when the model names nobody. */
 export function rawIdOf(model: IdentifierModel | undefined | null): string | undefined {
@@ -35,15 +41,15 @@ export function rawIdOf(model: IdentifierModel | undefined | null): string | und
   if (model.microsoftTeamsUser && typeof model.microsoftTeamsUser.userId === "string") {
     const t = model.microsoftTeamsUser;
     if (t.isAnonymous) return `8:teamsvisitor:${t.userId}`;
-    return `${TEAMS_USER_PREFIX[t.cloud ?? "public"] ?? "8:orgid:"}${t.userId}`;
+    return `${prefixFor(TEAMS_USER_PREFIX, t.cloud, "8:orgid:")}${t.userId}`;
   }
   if (model.microsoftTeamsApp && typeof model.microsoftTeamsApp.appId === "string") {
     const a = model.microsoftTeamsApp;
-    return `${TEAMS_APP_PREFIX[a.cloud ?? "public"] ?? "28:orgid:"}${a.appId}`;
+    return `${prefixFor(TEAMS_APP_PREFIX, a.cloud, "28:orgid:")}${a.appId}`;
   }
   if (model.teamsExtensionUser && typeof model.teamsExtensionUser.userId === "string") {
     const x = model.teamsExtensionUser;
-    return `8:acs:${x.resourceId}_${x.tenantId}_${x.userId}`;
+    return `${prefixFor(TEAMS_EXTENSION_PREFIX, x.cloud, "8:acs:")}${x.resourceId}_${x.tenantId}_${x.userId}`;
   }
   return undefined;
 }
@@ -92,6 +98,8 @@ export function isE164(value: string): boolean {
 export function rawIdFromText(text: string): string | undefined {
   const value = text.trim();
   if (isE164(value)) return `4:${value}`;
-  if (/^\d{1,3}:/.test(value)) return value;
+  // A phone raw id must hold an E.164 number; other raw ids need an id after the prefix.
+  if (value.startsWith("4:")) return isE164(value.slice(2)) ? value : undefined;
+  if (/^\d{1,3}:\S*[^\s:]$/.test(value)) return value;
   return undefined;
 }

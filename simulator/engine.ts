@@ -350,10 +350,12 @@ export class CallEngine {
   private endCall(call: ServerCall, resultInformation: ResultInformation, legReason: string): void {
     if (call.ended) return;
     call.ended = true;
+    // Recordings stop first: their RecordingStateChanged goes out before CallDisconnected, after
+    // which no more events arrive for the call.
+    this.settings.onCallEnded?.(call);
     for (const leg of [...call.participants.values()]) this.endLeg(leg, legReason);
     for (const c of [...call.connections]) this.disconnect(c as Connection, resultInformation);
     if (call.locatorKey) this.locators.delete(call.locatorKey);
-    this.settings.onCallEnded?.(call);
     this.maybeForgetCall(call);
   }
 
@@ -455,6 +457,7 @@ export class CallEngine {
       onNoAnswer: () => {
         offer.handled = true;
         this.offers.delete(id);
+        this.maybeForgetCall(call);
       },
     });
     this.note(leg, "incoming call offered", { to });
@@ -506,6 +509,7 @@ export class CallEngine {
           this.endLeg(other, "canceled");
         }
       }
+      if (leg.call) this.maybeForgetCall(leg.call);
       return;
     }
     const call = leg.call;
@@ -638,8 +642,14 @@ export class CallEngine {
         this.join(offer.call, targetLeg);
         this.note(caller, "connected to redirect target", { target });
       },
-      onReject: (reason) => this.endLeg(caller, `redirect target ${reason}`),
-      onNoAnswer: () => this.endLeg(caller, "redirect target did not answer"),
+      onReject: (reason) => {
+        this.endLeg(caller, `redirect target ${reason}`);
+        this.maybeForgetCall(offer.call);
+      },
+      onNoAnswer: () => {
+        this.endLeg(caller, "redirect target did not answer");
+        this.maybeForgetCall(offer.call);
+      },
     });
   }
 
@@ -773,16 +783,22 @@ export class CallEngine {
     const targetLeg = this.newLeg("outbound", from, target, opts.customContext);
     targetLeg.call = conn.call;
     conn.state = "transferring";
+    // Ringing on behalf of this connection: if the call ends first, the target stops ringing.
+    conn.ringing.add(targetLeg);
     const p2p = conn.call.kind === "p2p";
     const fail = (result: ResultInformation): void => {
+      conn.ringing.delete(targetLeg);
       if (conn.state !== "transferring") return;
       conn.state = "connected";
       this.emit(conn, "CallTransferFailed", { operationContext: opts.operationContext, resultInformation: result }, opts.callbackUri);
     };
     this.ring(targetLeg, {
       onAnswer: () => {
+        conn.ringing.delete(targetLeg);
         if (conn.state !== "transferring" || transferee.state !== "connected") {
           this.endLeg(targetLeg, "canceled");
+          // The transferee left while the target rang: the transfer fails, the call goes on.
+          fail(CALL_RESULTS.canceled);
           return;
         }
         this.join(conn.call, targetLeg);

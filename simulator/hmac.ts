@@ -51,7 +51,8 @@ export function verifyHmacRequest(
   const stringToSign = `${method.toUpperCase()}\n${pathAndQuery}\n${date};${host};${contentHash}`;
   const expected = createHmac("sha256", accessKey).update(stringToSign, "utf8").digest();
   const given = Buffer.from(m[2], "base64");
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+  // Node's base64 decoder skips junk and anything after padding: insist on the canonical form.
+  if (given.length !== expected.length || given.toString("base64") !== m[2] || !timingSafeEqual(given, expected)) {
     return { ok: false, reason: "Signature does not match." };
   }
   return { ok: true };

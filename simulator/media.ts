@@ -29,6 +29,7 @@ export const RESULTS = {
   initialSilence: result(400, 8510, "Action failed, initial silence timeout reached."),
   incorrectTone: result(500, 8534, "Action failed, incorrect tone entered."),
   noChoiceMatched: result(400, 8547, "Action failed, the phrase did not match any choice."),
+  promptFailed: result(500, 8511, "Action failed, encountered failure while trying to play the prompt."),
 };
 
 export interface Choice {
@@ -175,11 +176,18 @@ export class MediaSession {
     op.cancelTimer?.();
     if (op.inputType === "choices") {
       const said = normalisePhrase(text);
-      const choice = op.choices.find((c) => c.phrases.some((p) => phraseMatches(said, normalisePhrase(p))));
-      if (choice) {
+      let matched: { label: string; phrase: string } | undefined;
+      for (const c of op.choices) {
+        const phrase = c.phrases.find((p) => phraseMatches(said, normalisePhrase(p)));
+        if (phrase !== undefined) {
+          matched = { label: c.label, phrase };
+          break;
+        }
+      }
+      if (matched) {
         this.finishRecognize(op, "RecognizeCompleted", RESULTS.speechChoice, {
           recognitionType: "choices",
-          choiceResult: { label: choice.label, recognizedPhrase: text, confidence: 0.92 },
+          choiceResult: { label: matched.label, recognizedPhrase: matched.phrase, confidence: 0.92 },
         });
       } else {
         this.finishRecognize(op, "RecognizeFailed", RESULTS.noChoiceMatched, {});
@@ -199,7 +207,7 @@ export class MediaSession {
     if (!op) return;
     this.current = op;
     if (op.kind === "play") void this.runPlay(op);
-    else this.runRecognize(op);
+    else void this.runRecognize(op);
   }
 
   private done(op: MediaOp): void {
@@ -209,19 +217,27 @@ export class MediaSession {
     this.next();
   }
 
+  /**
+   * With file checking on (validateMediaUrls), the first file prompt that cannot be fetched or is
+   * not audio: its index and the failure, or undefined when all are fine.
+   */
+  private async badFile(prompts: HeardPrompt[]): Promise<{ index: number; failure: ResultInformation } | undefined> {
+    if (!this.host.checkFile) return undefined;
+    for (let index = 0; index < prompts.length; index++) {
+      if (prompts[index].kind !== "file") continue;
+      const failure = await this.host.checkFile(prompts[index].content);
+      if (failure) return { index, failure };
+    }
+    return undefined;
+  }
+
   private async runPlay(op: PlayOp): Promise<void> {
-    if (this.host.checkFile) {
-      for (let i = 0; i < op.prompts.length; i++) {
-        const prompt = op.prompts[i];
-        if (prompt.kind !== "file") continue;
-        const failure = await this.host.checkFile(prompt.content);
-        if (this.current !== op) return;
-        if (failure) {
-          this.host.emit("PlayFailed", { resultInformation: failure, failedPlaySourceIndex: i }, op);
-          this.done(op);
-          return;
-        }
-      }
+    const bad = await this.badFile(op.prompts);
+    if (this.current !== op) return;
+    if (bad) {
+      this.host.emit("PlayFailed", { resultInformation: bad.failure, failedPlaySourceIndex: bad.index }, op);
+      this.done(op);
+      return;
     }
     this.host.emit("PlayStarted", { resultInformation: RESULTS.playCompleted }, op);
     this.playPrompts(op, op.prompts, op.playTo, () => {
@@ -252,7 +268,13 @@ export class MediaSession {
     playAt(0);
   }
 
-  private runRecognize(op: RecognizeOp): void {
+  private async runRecognize(op: RecognizeOp): Promise<void> {
+    const bad = await this.badFile(op.prompts);
+    if (this.current !== op) return;
+    if (bad) {
+      this.finishRecognize(op, "RecognizeFailed", RESULTS.promptFailed, { failedPlaySourceIndex: bad.index });
+      return;
+    }
     if (op.prompts.length === 0) {
       this.listen(op);
       return;
@@ -272,10 +294,6 @@ export class MediaSession {
   }
 
   private finishDtmf(op: RecognizeOp, info: ResultInformation): void {
-    if (info === RESULTS.interToneTimeout && op.tones.length === 0) {
-      this.finishRecognize(op, "RecognizeFailed", RESULTS.initialSilence, {});
-      return;
-    }
     this.finishRecognize(op, "RecognizeCompleted", info, {
       recognitionType: "dtmf",
       dtmfResult: { tones: [...op.tones] },

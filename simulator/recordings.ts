@@ -36,6 +36,8 @@ export interface Recording {
   startedAt: string;
   activeMs: number;
   activeSince?: number;
+  /** Everyone seen in the call while it was recorded (at start, pause, resume and stop). */
+  participants: Set<string>;
 }
 
 export interface RecordingFile {
@@ -43,6 +45,8 @@ export interface RecordingFile {
   recording: Recording;
   durationMs: number;
   deleted: boolean;
+  /** Who was recorded (the call may be gone by download time). */
+  participants: string[];
 }
 
 export interface RecordingSettings {
@@ -73,6 +77,7 @@ export class RecordingStore {
       startedAt: nowIso(),
       activeMs: 0,
       activeSince: options.pauseOnStart ? undefined : Date.now(),
+      participants: new Set(call.participants.keys()),
     };
     this.recordings.set(id, recording);
     this.stateChanged(recording);
@@ -155,7 +160,7 @@ export class RecordingStore {
         format: r.options.formatType,
         audioConfiguration: { sampleRate: String(SAMPLE_RATE), bitRate: String(SAMPLE_RATE * 16), channels: "1" },
       },
-      participants: [...r.call.participants.values()].map((leg) => ({ participantId: leg.identity })),
+      participants: file.participants.map((participantId) => ({ participantId })),
     };
   }
 
@@ -170,7 +175,13 @@ export class RecordingStore {
     const wasActive = r.state === "active";
     r.state = "inactive";
     if (wasActive) this.stateChanged(r);
-    const file: RecordingFile = { documentId: randomUUID(), recording: r, durationMs: r.activeMs, deleted: false };
+    const file: RecordingFile = {
+      documentId: randomUUID(),
+      recording: r,
+      durationMs: r.activeMs,
+      deleted: false,
+      participants: [...new Set([...r.participants, ...r.call.participants.keys()])],
+    };
     this.files.set(file.documentId, file);
     this.settings.clock.after(this.settings.fileReadyDelayMs, () => this.fileReady(file, sessionEndReason));
   }
@@ -205,6 +216,7 @@ export class RecordingStore {
   }
 
   private stateChanged(r: Recording): void {
+    for (const identity of r.call.participants.keys()) r.participants.add(identity);
     const url = r.options.stateCallbackUri ?? r.options.fallbackCallbackUri;
     const event: CloudEvent = {
       id: randomUUID(),

@@ -99,6 +99,7 @@ export function customContext(body: Body, key = "customCallingContext"): CustomC
 export function playSource(value: unknown, field: string): Omit<HeardPrompt, "at" | "via"> {
   if (value === null || typeof value !== "object" || Array.isArray(value)) throw badRequest(`${field} must be a play source.`);
   const src = value as PlaySourceModel;
+  if (src.kind !== undefined && src.kind !== null && typeof src.kind !== "string") throw badRequest(`${field}.kind must be file, text or ssml.`);
   const kind = (src.kind ?? (src.file ? "file" : src.text ? "text" : src.ssml ? "ssml" : "")).toLowerCase();
   if (kind === "file") {
     const uri = src.file?.uri;

@@ -451,7 +451,17 @@ describe("simulator: call recording through the SDK", function () {
 
     const bytes = await readStream(await recording.downloadStreaming(chunk.contentLocation));
     assertPcmMono16(bytes);
+    // The metadata still names who was recorded, though the call is gone.
+    const metadata = JSON.parse((await readStream(await recording.downloadStreaming(chunk.metadataLocation))).toString("utf8")) as {
+      participants: Array<{ participantId: string }>;
+    };
+    assert.deepEqual(metadata.participants.map((p) => p.participantId), ["4:+14255550100"]);
     await expectRestError(recording.stop(started.recordingId), 400);
+
+    // In the call's event log, the recording stopped before the call disconnected.
+    const log = (await h.leg(legId)).events.map((e) => e.type);
+    assert.equal(log[log.length - 1], "CallDisconnected", `event log: ${log.join(", ")}`);
+    assert.ok(log.lastIndexOf("RecordingStateChanged") < log.indexOf("CallDisconnected"));
   });
 
   it("a paused interval is not recorded, and a file is ready only once per recording", async () => {

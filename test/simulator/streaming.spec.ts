@@ -1,0 +1,259 @@
+/**
+ * Live transcription and media streaming through the real SDK (`connection.getCallMedia()`)
+ * against the simulator: options given on answer or create, start / update / stop with their
+ * events, the subscriptions in the call connection properties, auto-start right after
+ * CallConnected, and what ACS refuses.
+ */
+import assert from "node:assert/strict";
+import type { CallConnection, MediaStreamingOptions, TranscriptionOptions } from "@azure/communication-call-automation";
+import { RestError } from "@azure/core-rest-pipeline";
+import { Harness, sleep, type ReceivedCallback } from "../support/harness";
+
+const transcriptionOptions = (startTranscription = false): TranscriptionOptions => ({
+  transportType: "websocket",
+  transportUrl: "wss://example.invalid/t",
+  locale: "en-US",
+  startTranscription,
+});
+
+const mediaStreamingOptions = (startMediaStreaming = false): MediaStreamingOptions => ({
+  transportType: "websocket",
+  transportUrl: "wss://example.invalid/m",
+  contentType: "audio",
+  audioChannelType: "mixed",
+  startMediaStreaming,
+});
+
+async function expectRestError(promise: Promise<unknown>, status: number, code?: string): Promise<RestError> {
+  try {
+    await promise;
+  } catch (err) {
+    assert.ok(err instanceof RestError, `expected a RestError, got ${String(err)}`);
+    assert.equal(err.statusCode, status, `status of ${err.message}`);
+    if (code !== undefined) assert.equal(err.code, code, `code of ${err.message}`);
+    return err;
+  }
+  assert.fail(`expected a RestError ${status}${code ? ` ${code}` : ""}, but the call succeeded`);
+}
+
+const types = (events: ReceivedCallback[]): string[] => events.map((e) => e.type);
+
+describe("simulator: transcription and media streaming through the SDK", function () {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await Harness.start({ speed: 50 });
+  });
+  afterEach(async () => {
+    await h.stop();
+  });
+
+  /** Answer an incoming call with the given streaming options; wait for ParticipantsUpdated too. */
+  async function answerWith(options: Record<string, unknown>): Promise<{ legId: string; callConnectionId: string; connection: CallConnection; properties: Record<string, unknown> }> {
+    const call = await h.dialInAndAnswer("+14255550100", "+18005550100", options);
+    await h.waitForCallback(call.callConnectionId, "ParticipantsUpdated");
+    return {
+      legId: call.legId,
+      callConnectionId: call.callConnectionId,
+      connection: call.connection,
+      properties: call.answered.callConnectionProperties as unknown as Record<string, unknown>,
+    };
+  }
+
+  /** The nth event of a type for a call, checked as the SDK parses it. */
+  async function event(callConnectionId: string, type: string, nth = 1): Promise<Record<string, unknown>> {
+    const received = await h.waitForCallback(callConnectionId, type, 5000, nth);
+    assert.equal(received.event.kind, type, "the SDK's parser recognises the event");
+    const data = received.raw.data as Record<string, unknown>;
+    assert.equal(data.callConnectionId, callConnectionId);
+    assert.deepEqual((data.resultInformation as { code: number }).code, 200);
+    return data;
+  }
+
+  it("transcription: configured on answer, started, updated to another locale and stopped", async () => {
+    const { callConnectionId, connection, properties } = await answerWith({
+      transcriptionOptions: transcriptionOptions(),
+      mediaStreamingOptions: mediaStreamingOptions(),
+    });
+    const answeredSub = properties.transcriptionSubscription as { id?: string; state?: string; locale?: string };
+    assert.equal(answeredSub.state, "inactive", "configured but not started");
+    assert.equal(answeredSub.locale, "en-US");
+    assert.ok(answeredSub.id);
+
+    // startTranscription:false: nothing starts by itself.
+    await sleep(30);
+    assert.ok(!types(h.eventsOf(callConnectionId)).some((t) => t.startsWith("Transcription")), "no transcription event before start");
+
+    const media = connection.getCallMedia();
+    await media.startTranscription({ operationContext: "t-start" });
+    const started = await event(callConnectionId, "TranscriptionStarted");
+    assert.equal(started.operationContext, "t-start");
+    assert.deepEqual(started.transcriptionUpdate, { transcriptionStatus: "transcriptionStarted", transcriptionStatusDetails: "subscriptionStarted" });
+    let sub = (await connection.getCallConnectionProperties()).transcriptionSubscription;
+    assert.equal(sub?.state, "active");
+    assert.equal(sub?.locale, "en-US");
+    assert.equal(sub?.id, answeredSub.id, "the same subscription");
+
+    // Starting again while it runs is refused.
+    await expectRestError(media.startTranscription(), 400, "8500");
+
+    await media.updateTranscription("es-ES", { operationContext: "t-update" });
+    const updated = await event(callConnectionId, "TranscriptionUpdated");
+    assert.equal(updated.operationContext, "t-update");
+    assert.deepEqual(updated.transcriptionUpdate, { transcriptionStatus: "transcriptionUpdated", transcriptionStatusDetails: "transcriptionLocaleUpdated" });
+    sub = (await connection.getCallConnectionProperties()).transcriptionSubscription;
+    assert.equal(sub?.locale, "es-ES");
+    assert.equal(sub?.state, "active");
+
+    await media.stopTranscription({ operationContext: "t-stop" });
+    const stopped = await event(callConnectionId, "TranscriptionStopped");
+    assert.equal(stopped.operationContext, "t-stop");
+    assert.deepEqual(stopped.transcriptionUpdate, { transcriptionStatus: "transcriptionStopped", transcriptionStatusDetails: "subscriptionStopped" });
+    sub = (await connection.getCallConnectionProperties()).transcriptionSubscription;
+    assert.equal(sub?.state, "inactive");
+
+    // Not running: stop and update are refused; start again with a new locale works.
+    await expectRestError(media.stopTranscription(), 400, "8500");
+    await expectRestError(media.updateTranscription("fr-FR"), 400, "8500");
+    await media.startTranscription({ locale: "fr-FR" });
+    await event(callConnectionId, "TranscriptionStarted", 2);
+    sub = (await connection.getCallConnectionProperties()).transcriptionSubscription;
+    assert.equal(sub?.state, "active");
+    assert.equal(sub?.locale, "fr-FR");
+
+    // Media streaming was not touched by any of this.
+    assert.equal((await connection.getCallConnectionProperties()).mediaStreamingSubscription?.state, "inactive");
+    assert.deepEqual(
+      types(h.eventsOf(callConnectionId)).filter((t) => t.startsWith("Transcription")),
+      ["TranscriptionStarted", "TranscriptionUpdated", "TranscriptionStopped", "TranscriptionStarted"],
+    );
+  });
+
+  it("media streaming: configured on answer, started and stopped", async () => {
+    const { callConnectionId, connection, properties } = await answerWith({ mediaStreamingOptions: mediaStreamingOptions() });
+    const answeredSub = properties.mediaStreamingSubscription as { state?: string; subscribedContentTypes?: string[] };
+    assert.equal(answeredSub.state, "inactive");
+    assert.deepEqual(answeredSub.subscribedContentTypes, ["audio"]);
+    assert.equal((properties.transcriptionSubscription as { state?: string }).state, "disabled", "no transcriptionOptions given");
+
+    const media = connection.getCallMedia();
+    await expectRestError(media.stopMediaStreaming(), 400, "8500");
+
+    await media.startMediaStreaming({ operationContext: "m-start" });
+    const started = await event(callConnectionId, "MediaStreamingStarted");
+    assert.equal(started.operationContext, "m-start");
+    const startedUpdate = started.mediaStreamingUpdate as { contentType: string; mediaStreamingStatus: string; mediaStreamingStatusDetails: string };
+    assert.equal(startedUpdate.mediaStreamingStatus, "mediaStreamingStarted");
+    assert.equal(startedUpdate.mediaStreamingStatusDetails, "subscriptionStarted");
+    assert.match(startedUpdate.contentType, /^audio$/i);
+    assert.equal((await connection.getCallConnectionProperties()).mediaStreamingSubscription?.state, "active");
+
+    await expectRestError(media.startMediaStreaming(), 400, "8500");
+
+    await media.stopMediaStreaming({ operationContext: "m-stop" });
+    const stopped = await event(callConnectionId, "MediaStreamingStopped");
+    assert.equal(stopped.operationContext, "m-stop");
+    assert.equal((stopped.mediaStreamingUpdate as { mediaStreamingStatus: string }).mediaStreamingStatus, "mediaStreamingStopped");
+    assert.equal((await connection.getCallConnectionProperties()).mediaStreamingSubscription?.state, "inactive");
+
+    await expectRestError(media.stopMediaStreaming(), 400, "8500");
+    assert.deepEqual(
+      types(h.eventsOf(callConnectionId)).filter((t) => t.startsWith("MediaStreaming")),
+      ["MediaStreamingStarted", "MediaStreamingStopped"],
+    );
+  });
+
+  it("operationCallbackUrl sends the event to that URL instead of the call's", async () => {
+    const { callConnectionId, connection } = await answerWith({ transcriptionOptions: transcriptionOptions(), mediaStreamingOptions: mediaStreamingOptions() });
+    const media = connection.getCallMedia();
+    await media.startTranscription({ operationCallbackUrl: h.callbackUrl("op-t") });
+    await media.startMediaStreaming({ operationCallbackUrl: h.callbackUrl("op-m") });
+    const t = await h.waitForCallback(callConnectionId, "TranscriptionStarted");
+    const m = await h.waitForCallback(callConnectionId, "MediaStreamingStarted");
+    assert.equal(t.url, "/callbacks/op-t?token=secret-op-t");
+    assert.equal(m.url, "/callbacks/op-m?token=secret-op-m");
+  });
+
+  it("startTranscription / startMediaStreaming true in createCall's options start right after CallConnected", async () => {
+    const created = await h.client.createCall(
+      { targetParticipant: { phoneNumber: "+14255550123" }, sourceCallIdNumber: { phoneNumber: "+18005550100" } },
+      h.callbackUrl(),
+      {
+        callIntelligenceOptions: { cognitiveServicesEndpoint: "https://cognitive.example.invalid/" },
+        transcriptionOptions: transcriptionOptions(true),
+        mediaStreamingOptions: mediaStreamingOptions(true),
+      },
+    );
+    const callConnectionId = created.callConnectionProperties.callConnectionId as string;
+    const props = created.callConnectionProperties;
+    assert.equal(props.transcriptionSubscription?.state, "inactive", "nothing runs while the call rings");
+    assert.equal(props.mediaStreamingSubscription?.state, "inactive");
+
+    // Nothing is started (or refused) before the far end answers.
+    await expectRestError(created.callConnection.getCallMedia().startTranscription(), 400, "8501");
+    await sleep(30);
+    assert.deepEqual(types(h.eventsOf(callConnectionId)), []);
+
+    const legs = await h.control<Array<{ id: string; callConnectionIds: string[]; state: string }>>("GET", "/calls");
+    const leg = legs.body.find((l) => l.callConnectionIds.includes(callConnectionId));
+    assert.ok(leg, "the outbound call rings at the far end");
+    assert.equal((await h.control("POST", `/calls/${leg.id}/answer`)).status, 200);
+
+    await event(callConnectionId, "TranscriptionStarted");
+    await event(callConnectionId, "MediaStreamingStarted");
+    const order = types(h.eventsOf(callConnectionId));
+    assert.ok(order.indexOf("CallConnected") >= 0);
+    assert.ok(order.indexOf("CallConnected") < order.indexOf("TranscriptionStarted"), `order: ${order.join(", ")}`);
+    assert.ok(order.indexOf("CallConnected") < order.indexOf("MediaStreamingStarted"), `order: ${order.join(", ")}`);
+    assert.equal(order.filter((t) => t === "TranscriptionStarted").length, 1);
+
+    const now = await created.callConnection.getCallConnectionProperties();
+    assert.equal(now.transcriptionSubscription?.state, "active");
+    assert.equal(now.transcriptionSubscription?.locale, "en-US");
+    assert.equal(now.mediaStreamingSubscription?.state, "active");
+  });
+
+  it("startTranscription true in answerCall's options starts right after CallConnected", async () => {
+    const { callConnectionId, connection } = await answerWith({ transcriptionOptions: transcriptionOptions(true) });
+    await event(callConnectionId, "TranscriptionStarted");
+    const order = types(h.eventsOf(callConnectionId));
+    assert.ok(order.indexOf("CallConnected") < order.indexOf("TranscriptionStarted"), `order: ${order.join(", ")}`);
+    assert.ok(!order.includes("MediaStreamingStarted"), "media streaming was not configured");
+    assert.equal((await connection.getCallConnectionProperties()).transcriptionSubscription?.state, "active");
+  });
+
+  it("refuses transcription and media streaming on a call configured without them", async () => {
+    const { callConnectionId, connection, properties } = await answerWith({});
+    assert.equal((properties.transcriptionSubscription as { state?: string }).state, "disabled");
+    assert.equal((properties.mediaStreamingSubscription as { state?: string }).state, "disabled");
+    const media = connection.getCallMedia();
+    await expectRestError(media.startTranscription(), 400, "8523");
+    await expectRestError(media.startTranscription({ locale: "en-US" }), 400, "8523");
+    await expectRestError(media.stopTranscription(), 400);
+    await expectRestError(media.updateTranscription("es-ES"), 400);
+    await expectRestError(media.startMediaStreaming(), 400, "8523");
+    await expectRestError(media.stopMediaStreaming(), 400);
+    await sleep(30);
+    assert.ok(
+      !types(h.eventsOf(callConnectionId)).some((t) => t.startsWith("Transcription") || t.startsWith("MediaStreaming")),
+      "no streaming event for refused requests",
+    );
+  });
+
+  it("refuses every streaming action on an ended call with 8528", async () => {
+    const { legId, callConnectionId, connection } = await answerWith({ transcriptionOptions: transcriptionOptions(), mediaStreamingOptions: mediaStreamingOptions() });
+    const media = connection.getCallMedia();
+    await media.startTranscription();
+    await event(callConnectionId, "TranscriptionStarted");
+    await h.control("POST", `/calls/${legId}/hangup`);
+    await h.waitForCallback(callConnectionId, "CallDisconnected");
+
+    await expectRestError(media.startTranscription(), 400, "8528");
+    await expectRestError(media.stopTranscription(), 400, "8528");
+    await expectRestError(media.updateTranscription("es-ES"), 400, "8528");
+    await expectRestError(media.startMediaStreaming(), 400, "8528");
+    await expectRestError(media.stopMediaStreaming(), 400, "8528");
+    await sleep(30);
+    const after = types(h.eventsOf(callConnectionId));
+    assert.equal(after[after.length - 1], "CallDisconnected", `no event after CallDisconnected: ${after.join(", ")}`);
+  });
+});
