@@ -4,7 +4,10 @@
  * - an `httpClient` that sends recording download and delete requests, which the SDK only allows
  *   to https `*.asm.skype.com` (and Teams) hosts, to the simulator instead. The SDK signs those
  *   requests for the resource endpoint and names it in `x-ms-host`, so the simulator verifies them
- *   like every other request.
+ *   like every other request;
+ * - the same client sends requests for `https://<simulator host>/` to the simulator over http.
+ *   The SDK refuses to send a bearer token to an http URL, so an Entra-authenticated client is
+ *   given the simulator's endpoint with https and this client carries it over plain http.
  */
 import { createDefaultHttpClient, type HttpClient, type PipelineRequest } from "@azure/core-rest-pipeline";
 
@@ -24,8 +27,8 @@ export function simulatorHttpClient(simulatorEndpoint: string, inner: HttpClient
   const target = new URL(simulatorEndpoint);
   return {
     sendRequest(request: PipelineRequest) {
-      if (isRecordingStorageUrl(request.url)) {
-        const url = new URL(request.url);
+      const url = new URL(request.url);
+      if (isRecordingStorageUrl(request.url) || (url.host === target.host && url.protocol === "https:")) {
         url.protocol = target.protocol;
         url.host = target.host;
         request.url = url.toString();

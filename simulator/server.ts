@@ -373,7 +373,11 @@ export class AcsSimulator {
     let reply: RestReply;
     if (repeatId) {
       this.pruneRepeats();
-      const seen = this.repeats.get(repeatId);
+      let seen = this.repeats.get(repeatId);
+      if (seen && seen.expires < Date.now()) {
+        this.repeats.delete(repeatId);
+        seen = undefined;
+      }
       if (seen) {
         reply = await seen.reply;
         res.setHeader("repeatability-result", "accepted");

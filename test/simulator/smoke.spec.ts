@@ -21,7 +21,15 @@ describe("simulator smoke", function () {
     await h.waitFor(async () => JSON.stringify((await h.leg(legId)).media).includes('"listening"'));
     const pressed = await h.control("POST", `/calls/${legId}/dtmf`, { tones: "1" });
     const done = await h.waitForCallback(callConnectionId, "RecognizeCompleted");
+    assert.deepEqual(pressed.body, { tones: ["one"], outcomes: ["recognized"] });
     assert.equal(done.event.kind, "RecognizeCompleted");
-    console.log(JSON.stringify(pressed.body), JSON.stringify(done.raw.data));
+    const data = done.raw.data as { dtmfResult: { tones: string[] }; operationContext: string; resultInformation: { subCode: number } };
+    assert.deepEqual(data.dtmfResult.tones, ["one"]);
+    assert.equal(data.operationContext, "menu");
+    assert.equal(data.resultInformation.subCode, 8531);
+    assert.deepEqual(
+      (await h.leg(legId)).heard.map((p) => p.content),
+      ["Press one for sales."],
+    );
   });
 });
