@@ -11,12 +11,11 @@ import {
   createEmptyPipeline,
   createHttpHeaders,
   createPipelineRequest,
-  isRestError,
-  type RestError,
 } from "@azure/core-rest-pipeline";
 import { simulatorHttpClient } from "../../lib/simulator-client";
 import type { SimulatorOptions } from "../../simulator";
 import { Harness, sleep, type LegView, type ReceivedCallback, type ReceivedEventGrid } from "../support/harness";
+import { expectRestError } from "../support/rest-error";
 
 const CALLER = "+14255550100";
 const OWNED = "+18005550100";
@@ -48,17 +47,6 @@ const dataOf = (cb: ReceivedCallback): Data => cb.raw.data as Data;
 const resultOf = (cb: ReceivedCallback): ResultInfo => dataOf(cb).resultInformation as ResultInfo;
 const rawIdsOf = (cb: ReceivedCallback): string[] =>
   ((dataOf(cb).participants as Array<{ identifier: Cim }>) ?? []).map((p) => p.identifier.rawId ?? "");
-
-/** Await a promise that must fail with a RestError. */
-async function restError(promise: Promise<unknown>): Promise<RestError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (isRestError(err)) return err;
-    throw err;
-  }
-  return assert.fail("expected the SDK to raise a RestError");
-}
 
 describe("simulator: call control through the SDK", function () {
   let h: Harness;
@@ -239,7 +227,7 @@ describe("simulator: call control through the SDK", function () {
     it("refuses a second answer of the same call with 400", async () => {
       const { incoming } = await dialIn();
       const first = await h.client.answerCall(contextOf(incoming), h.callbackUrl());
-      const err = await restError(h.client.answerCall(contextOf(incoming), h.callbackUrl("second")));
+      const err = await expectRestError(h.client.answerCall(contextOf(incoming), h.callbackUrl("second")));
       assert.equal(err.statusCode, 400);
       await h.waitForCallback(first.callConnectionProperties.callConnectionId as string, "ParticipantsUpdated");
       await sleep(50);
@@ -253,7 +241,7 @@ describe("simulator: call control through the SDK", function () {
       const view = await h.leg(leg.id);
       assert.equal(view.state, "ended");
       assert.equal(view.endReason, "caller hung up");
-      const err = await restError(h.client.answerCall(contextOf(incoming), h.callbackUrl()));
+      const err = await expectRestError(h.client.answerCall(contextOf(incoming), h.callbackUrl()));
       assert.equal(err.statusCode, 400);
       await sleep(50);
       assert.equal(h.callbacks.length, 0);
@@ -264,7 +252,7 @@ describe("simulator: call control through the SDK", function () {
       const { leg, incoming } = await dialIn();
       const view = await legWhen(leg.id, (l) => l.state === "ended", "the caller to give up");
       assert.equal(view.endReason, "not answered");
-      const err = await restError(h.client.answerCall(contextOf(incoming), h.callbackUrl()));
+      const err = await expectRestError(h.client.answerCall(contextOf(incoming), h.callbackUrl()));
       assert.equal(err.statusCode, 400);
       assert.equal(h.callbacks.length, 0);
     });
@@ -280,7 +268,7 @@ describe("simulator: call control through the SDK", function () {
         const view = await h.leg(leg.id);
         assert.equal(view.state, "ended");
         assert.match(view.endReason ?? "", new RegExp(reason));
-        const again = await restError(h.client.answerCall(contextOf(incoming), h.callbackUrl()));
+        const again = await expectRestError(h.client.answerCall(contextOf(incoming), h.callbackUrl()));
         assert.equal(again.statusCode, 400);
         await sleep(60);
         assert.equal(h.callbacks.length, 0);
@@ -337,7 +325,7 @@ describe("simulator: call control through the SDK", function () {
       assert.notEqual(contextOf(second), contextOf(incoming));
       assert.equal((second.data.onBehalfOfCallee as Cim | undefined)?.rawId, `4:${OWNED}`);
       // The old context is spent; the new one answers.
-      assert.equal((await restError(h.client.answerCall(contextOf(incoming), h.callbackUrl()))).statusCode, 400);
+      assert.equal((await expectRestError(h.client.answerCall(contextOf(incoming), h.callbackUrl()))).statusCode, 400);
       const answered = await h.client.answerCall(contextOf(second), h.callbackUrl());
       await h.waitForCallback(answered.callConnectionProperties.callConnectionId as string, "CallConnected");
       assert.equal((await h.leg(leg.id)).state, "connected");
@@ -351,7 +339,7 @@ describe("simulator: call control through the SDK", function () {
       const second = await h.waitForEventGrid((e) => e !== incoming && e.eventType === "Microsoft.Communication.IncomingCall", "the second IncomingCall");
       assert.equal((second.data.to as Cim).rawId, `4:${OWNED}`);
       // Only the default number is owned now.
-      const err = await restError(
+      const err = await expectRestError(
         h.client.createCall({ targetParticipant: { phoneNumber: EXTERNAL }, sourceCallIdNumber: { phoneNumber: OTHER_OWNED } }, h.callbackUrl()),
       );
       assert.equal(err.statusCode, 403);
@@ -476,14 +464,14 @@ describe("simulator: call control through the SDK", function () {
     });
 
     it("refuses a phone number target without a caller id (400)", async () => {
-      const err = await restError(h.client.createCall({ targetParticipant: { phoneNumber: EXTERNAL } }, h.callbackUrl()));
+      const err = await expectRestError(h.client.createCall({ targetParticipant: { phoneNumber: EXTERNAL } }, h.callbackUrl()));
       assert.equal(err.statusCode, 400);
       assert.equal(err.code, "8523");
       assert.equal((await legs()).length, 0, "nothing rang");
     });
 
     it("refuses a caller id the resource does not own (403, 7507)", async () => {
-      const err = await restError(
+      const err = await expectRestError(
         h.client.createCall({ targetParticipant: { phoneNumber: EXTERNAL }, sourceCallIdNumber: { phoneNumber: "+19995550000" } }, h.callbackUrl()),
       );
       assert.equal(err.statusCode, 403);
@@ -516,7 +504,7 @@ describe("simulator: call control through the SDK", function () {
         assert.equal(view.endReason, f.reason);
         await sleep(50);
         assert.deepEqual(types(id), ["CreateCallFailed"], "no CallConnected, no CallDisconnected");
-        const gone = await restError(created.callConnection.getCallConnectionProperties());
+        const gone = await expectRestError(created.callConnection.getCallConnectionProperties());
         assert.equal(gone.statusCode, 404);
       });
     }
@@ -626,7 +614,7 @@ describe("simulator: call control through the SDK", function () {
       assert.ok((resultOf(failed).code ?? 0) >= 400);
       await sleep(50);
       assert.deepEqual(types(id), ["ConnectFailed"]);
-      assert.equal((await restError(connected.callConnection.getCallConnectionProperties())).statusCode, 404);
+      assert.equal((await expectRestError(connected.callConnection.getCallConnectionProperties())).statusCode, 404);
     });
 
     it("reports ConnectFailed for a call whose caller hung up before anyone answered", async () => {
@@ -671,13 +659,13 @@ describe("simulator: call control through the SDK", function () {
       assert.equal(props.correlationId, answered.callConnectionProperties.correlationId);
       assert.deepEqual(props.targetParticipants, [{ phoneNumber: CALLER, rawId: `4:${CALLER}` }]);
       await connection.hangUp(false);
-      const err = await restError(connection.getCallConnectionProperties());
+      const err = await expectRestError(connection.getCallConnectionProperties());
       assert.equal(err.statusCode, 404);
       assert.equal(err.code, "8522");
     });
 
     it("answers 404 for an unknown call connection id", async () => {
-      const err = await restError(h.client.getCallConnection("00000000-0000-0000-0000-000000000000").getCallConnectionProperties());
+      const err = await expectRestError(h.client.getCallConnection("00000000-0000-0000-0000-000000000000").getCallConnectionProperties());
       assert.equal(err.statusCode, 404);
       assert.equal(err.code, "8522");
     });
@@ -707,7 +695,7 @@ describe("simulator: call control through the SDK", function () {
         assert.deepEqual(view.callConnectionIds, []);
         assert.equal(view.participants.length, 2);
       }
-      assert.equal((await restError(connection.getCallConnectionProperties())).statusCode, 404);
+      assert.equal((await expectRestError(connection.getCallConnectionProperties())).statusCode, 404);
     });
 
     it("hangUp(true) in a group call terminates it for everyone", async () => {
@@ -732,10 +720,10 @@ describe("simulator: call control through the SDK", function () {
       assert.equal((await h.leg(legId)).endReason, "hung up");
       const count = h.eventsOf(id).length;
       // Actions on the ended connection fail and produce no events.
-      await restError(connection.getCallMedia().playToAll([{ kind: "textSource", text: "Hello?" }]));
-      await restError(connection.hangUp(false));
-      await restError(connection.hangUp(true));
-      await restError(connection.addParticipant({ targetParticipant: { communicationUserId: ACS_USER } }));
+      await expectRestError(connection.getCallMedia().playToAll([{ kind: "textSource", text: "Hello?" }]));
+      await expectRestError(connection.hangUp(false));
+      await expectRestError(connection.hangUp(true));
+      await expectRestError(connection.addParticipant({ targetParticipant: { communicationUserId: ACS_USER } }));
       await sleep(100);
       assert.equal(h.eventsOf(id).length, count);
       assert.equal(h.eventsOf(id)[count - 1].type, "CallDisconnected");
@@ -782,7 +770,7 @@ describe("simulator: call control through the SDK", function () {
         assert.deepEqual([...view.participants].sort(), [`4:${CALLER}`, `4:${EXTERNAL}`].sort());
         assert.deepEqual(view.callConnectionIds, []);
       }
-      assert.equal((await restError(connection.getCallConnectionProperties())).statusCode, 404);
+      assert.equal((await expectRestError(connection.getCallConnectionProperties())).statusCode, 404);
       // The two people are still in a 1:1 call: when one hangs up, the other is released.
       await h.control("POST", `/calls/${target.id}/hangup`);
       assert.equal((await h.leg(legId)).state, "ended");
@@ -879,7 +867,7 @@ describe("simulator: call control through the SDK", function () {
 
     it("refuses a transfer in a call with several participants when no transferee is named (400)", async () => {
       const { connection } = await groupCall([EXTERNAL, "+12065550112"]);
-      const err = await restError(connection.transferCallToParticipant({ communicationUserId: ACS_USER }));
+      const err = await expectRestError(connection.transferCallToParticipant({ communicationUserId: ACS_USER }));
       assert.equal(err.statusCode, 400);
       assert.equal((await legs("ringing")).length, 0);
     });

@@ -6,10 +6,10 @@
 import assert from "node:assert/strict";
 import { CallAutomationClient, type CallConnection } from "@azure/communication-call-automation";
 import { getIdentifierRawId, type CommunicationIdentifier } from "@azure/communication-common";
-import { isRestError, type RestError } from "@azure/core-rest-pipeline";
 import { simulatorHttpClient } from "../../lib/simulator-client";
 import type { SimulatorOptions } from "../../simulator";
 import { Harness, sleep, type LegView, type ReceivedCallback } from "../support/harness";
+import { expectRestError } from "../support/rest-error";
 
 const CALLER = "+14255550100";
 const CALLER_2 = "+14255550101";
@@ -43,16 +43,6 @@ const rawIdsOf = (cb: ReceivedCallback): string[] => participantsOf(cb).map((p) 
 const sorted = (ids: string[]): string[] => [...ids].sort();
 /** The raw id of an identifier as the SDK hands it back (ACS users come back without rawId). */
 const rawOf = (identifier: CommunicationIdentifier | undefined): string => (identifier ? getIdentifierRawId(identifier) : "");
-
-async function restError(promise: Promise<unknown>): Promise<RestError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (isRestError(err)) return err;
-    throw err;
-  }
-  return assert.fail("expected the SDK to raise a RestError");
-}
 
 describe("simulator: participants through the SDK", function () {
   let h: Harness;
@@ -201,14 +191,14 @@ describe("simulator: participants through the SDK", function () {
 
     it("refuses a phone number without a caller id (400), an unowned caller id (403) and someone already in the call (400)", async () => {
       const { connection } = await call();
-      const noCallerId = await restError(connection.addParticipant({ targetParticipant: { phoneNumber: AGENT } }));
+      const noCallerId = await expectRestError(connection.addParticipant({ targetParticipant: { phoneNumber: AGENT } }));
       assert.equal(noCallerId.statusCode, 400);
-      const unowned = await restError(
+      const unowned = await expectRestError(
         connection.addParticipant({ targetParticipant: { phoneNumber: AGENT }, sourceCallIdNumber: { phoneNumber: "+19995550000" } }),
       );
       assert.equal(unowned.statusCode, 403);
       assert.equal(unowned.code, "7507");
-      const already = await restError(connection.addParticipant({ targetParticipant: { phoneNumber: CALLER }, sourceCallIdNumber: { phoneNumber: OWNED } }));
+      const already = await expectRestError(connection.addParticipant({ targetParticipant: { phoneNumber: CALLER }, sourceCallIdNumber: { phoneNumber: OWNED } }));
       assert.equal(already.statusCode, 400);
       assert.equal((await h.control<LegSummary[]>("GET", "/calls?state=ringing")).body.length, 0);
     });
@@ -286,12 +276,12 @@ describe("simulator: participants through the SDK", function () {
 
     it("refuses an unknown invitation id, and one that was already answered (404)", async () => {
       const { id, connection } = await call();
-      const unknown = await restError(connection.cancelAddParticipantOperation("00000000-0000-0000-0000-000000000000"));
+      const unknown = await expectRestError(connection.cancelAddParticipantOperation("00000000-0000-0000-0000-000000000000"));
       assert.equal(unknown.statusCode, 404);
       const added = await connection.addParticipant({ targetParticipant: { communicationUserId: ACS_USER } });
       await far((await ringing(ACS_USER)).id, "answer");
       await h.waitForCallback(id, "AddParticipantSucceeded");
-      const late = await restError(connection.cancelAddParticipantOperation(added.invitationId as string));
+      const late = await expectRestError(connection.cancelAddParticipantOperation(added.invitationId as string));
       assert.equal(late.statusCode, 404);
       await sleep(30);
       assert.ok(!types(id).includes("CancelAddParticipantSucceeded"));
@@ -333,7 +323,7 @@ describe("simulator: participants through the SDK", function () {
 
     it("refuses to remove someone who is not in the call (404)", async () => {
       const { id, connection } = await call();
-      const err = await restError(connection.removeParticipant({ communicationUserId: ACS_USER }));
+      const err = await expectRestError(connection.removeParticipant({ communicationUserId: ACS_USER }));
       assert.equal(err.statusCode, 404);
       assert.equal(err.code, "8522");
       await sleep(30);
@@ -366,9 +356,9 @@ describe("simulator: participants through the SDK", function () {
 
     it("refuses to mute a phone number (400) or someone not in the call (404)", async () => {
       const { id, connection } = await call();
-      const pstn = await restError(connection.muteParticipant({ phoneNumber: CALLER }));
+      const pstn = await expectRestError(connection.muteParticipant({ phoneNumber: CALLER }));
       assert.equal(pstn.statusCode, 400);
-      const absent = await restError(connection.muteParticipant({ communicationUserId: ACS_USER_2 }));
+      const absent = await expectRestError(connection.muteParticipant({ communicationUserId: ACS_USER_2 }));
       assert.equal(absent.statusCode, 404);
       await sleep(30);
       assert.equal(countOf(id, "ParticipantsUpdated"), 1, "no roster change");
@@ -417,7 +407,7 @@ describe("simulator: participants through the SDK", function () {
       assert.deepEqual(p.identifier, { phoneNumber: CALLER, rawId: `4:${CALLER}` });
       assert.equal(p.isMuted, false);
       assert.equal(p.isOnHold, false);
-      const missing = await restError(connection.getParticipant({ phoneNumber: AGENT }));
+      const missing = await expectRestError(connection.getParticipant({ phoneNumber: AGENT }));
       assert.equal(missing.statusCode, 404);
       assert.equal(missing.code, "8522");
     });
@@ -433,7 +423,7 @@ describe("simulator: participants through the SDK", function () {
       const { id, connection, legId } = await call();
       await far(legId, "hangup");
       await h.waitForCallback(id, "CallDisconnected");
-      const err = await restError(connection.listParticipants());
+      const err = await expectRestError(connection.listParticipants());
       assert.equal(err.statusCode, 404);
     });
   });
@@ -466,7 +456,7 @@ describe("simulator: participants through the SDK", function () {
       assert.ok(leg.timeline.some((t) => t.what === "moved"));
       // Call A lost its only person: it is over for its application.
       await h.waitForCallback(a.id, "CallDisconnected");
-      assert.equal((await restError(a.connection.getCallConnectionProperties())).statusCode, 404);
+      assert.equal((await expectRestError(a.connection.getCallConnectionProperties())).statusCode, 404);
       assert.deepEqual(
         sorted(((await b.connection.listParticipants()).values ?? []).map((p) => rawOf(p.identifier))),
         sorted([`4:${CALLER}`, `4:${CALLER_2}`]),
@@ -476,9 +466,9 @@ describe("simulator: participants through the SDK", function () {
     it("refuses to move someone who is not in the source call, or from an unknown call (404)", async () => {
       const a = await call(CALLER);
       const b = await call(CALLER_2);
-      const absent = await restError(b.connection.moveParticipants([{ phoneNumber: AGENT }], a.id));
+      const absent = await expectRestError(b.connection.moveParticipants([{ phoneNumber: AGENT }], a.id));
       assert.equal(absent.statusCode, 404);
-      const unknown = await restError(b.connection.moveParticipants([{ phoneNumber: CALLER }], "00000000-0000-0000-0000-000000000000"));
+      const unknown = await expectRestError(b.connection.moveParticipants([{ phoneNumber: CALLER }], "00000000-0000-0000-0000-000000000000"));
       assert.equal(unknown.statusCode, 404);
       await sleep(30);
       assert.ok(!types(b.id).includes("MoveParticipantSucceeded"));

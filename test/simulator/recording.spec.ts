@@ -13,9 +13,9 @@ import { PassThrough } from "node:stream";
 import { createHash, createHmac, randomBytes } from "node:crypto";
 import { request as httpRequest } from "node:http";
 import { CallAutomationClient, type CallConnection, type StartRecordingOptions } from "@azure/communication-call-automation";
-import { RestError } from "@azure/core-rest-pipeline";
 import { simulatorClientOptions } from "../../lib/simulator-client";
 import { Harness, waitFor, type ReceivedCallback, type ReceivedEventGrid } from "../support/harness";
+import { expectRestError } from "../support/rest-error";
 
 const FILE_EVENT = "Microsoft.Communication.RecordingFileStatusUpdated";
 
@@ -36,18 +36,6 @@ interface FileData {
   recordingContentType: string;
   recordingFormatType: string;
   sessionEndReason: string;
-}
-
-async function expectRestError(promise: Promise<unknown>, status: number, code?: string): Promise<RestError> {
-  try {
-    await promise;
-  } catch (err) {
-    assert.ok(err instanceof RestError, `expected a RestError, got ${String(err)}`);
-    assert.equal(err.statusCode, status, `status of ${err.message}`);
-    if (code !== undefined) assert.equal(err.code, code, `code of ${err.message}`);
-    return err;
-  }
-  assert.fail(`expected a RestError ${status}${code ? ` ${code}` : ""}, but the call succeeded`);
 }
 
 /**

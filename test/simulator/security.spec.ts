@@ -16,6 +16,7 @@ import { SignJWT, generateKeyPair } from "jose";
 import { simulatorClientOptions, simulatorHttpClient } from "../../lib/simulator-client";
 import type { AcsSimulator, EntraClient } from "../../simulator";
 import { Harness, waitFor } from "../support/harness";
+import type { DeliveryRecord } from "../../simulator/delivery";
 import { accessKeyOf, errorCodeOf, signHeaders, signedFetch, type RawReply } from "../support/signed-fetch";
 
 const CALLER_ID = "+18005550100";
@@ -29,16 +30,6 @@ interface LegSummary {
   state: string;
   serverCallId: string;
   callConnectionIds: string[];
-}
-
-interface DeliveryRecord {
-  url: string;
-  eventType: string;
-  eventId: string;
-  attempts: number;
-  delivered: boolean;
-  status?: number;
-  error?: string;
 }
 
 /** A fresh E.164 number, so that counting the legs to it counts only this test's calls. */

@@ -6,8 +6,8 @@
  */
 import assert from "node:assert/strict";
 import type { CallConnection, MediaStreamingOptions, TranscriptionOptions } from "@azure/communication-call-automation";
-import { RestError } from "@azure/core-rest-pipeline";
 import { Harness, sleep, type ReceivedCallback } from "../support/harness";
+import { expectRestError } from "../support/rest-error";
 
 const transcriptionOptions = (startTranscription = false): TranscriptionOptions => ({
   transportType: "websocket",
@@ -23,18 +23,6 @@ const mediaStreamingOptions = (startMediaStreaming = false): MediaStreamingOptio
   audioChannelType: "mixed",
   startMediaStreaming,
 });
-
-async function expectRestError(promise: Promise<unknown>, status: number, code?: string): Promise<RestError> {
-  try {
-    await promise;
-  } catch (err) {
-    assert.ok(err instanceof RestError, `expected a RestError, got ${String(err)}`);
-    assert.equal(err.statusCode, status, `status of ${err.message}`);
-    if (code !== undefined) assert.equal(err.code, code, `code of ${err.message}`);
-    return err;
-  }
-  assert.fail(`expected a RestError ${status}${code ? ` ${code}` : ""}, but the call succeeded`);
-}
 
 const types = (events: ReceivedCallback[]): string[] => events.map((e) => e.type);
 
