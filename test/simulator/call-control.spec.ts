@@ -14,7 +14,7 @@ import {
 } from "@azure/core-rest-pipeline";
 import { simulatorHttpClient } from "../../lib/simulator-client";
 import type { SimulatorOptions } from "../../simulator";
-import { Harness, sleep, type LegView, type ReceivedCallback, type ReceivedEventGrid } from "../support/harness";
+import { Harness, sleep, type LegView, type ReceivedCallback, type ReceivedEventGrid, type LegSummary, type EventData, dataOf, resultOf, rawIdsOf } from "../support/harness";
 import { expectRestError } from "../support/rest-error";
 
 const CALLER = "+14255550100";
@@ -28,25 +28,9 @@ const TRICKY_QUERY = "?token=a%2Fb%2Bc%3D%3D&empty=&x=1&x=2";
 
 const BASE_OPTIONS: SimulatorOptions = { speed: 50, ringTimeoutSeconds: 120, ownedNumbers: [OWNED, OTHER_OWNED] };
 
-interface LegSummary {
-  id: string;
-  direction: string;
-  from: string;
-  to: string;
-  state: string;
-  endReason?: string;
-  serverCallId?: string;
-  correlationId?: string;
-}
-
-type Data = Record<string, unknown>;
+type Data = EventData;
 type Cim = { kind?: string; rawId?: string; phoneNumber?: { value: string }; communicationUser?: { id: string }; microsoftTeamsUser?: { userId: string } };
-type ResultInfo = { code?: number; subCode?: number; message?: string };
 
-const dataOf = (cb: ReceivedCallback): Data => cb.raw.data as Data;
-const resultOf = (cb: ReceivedCallback): ResultInfo => dataOf(cb).resultInformation as ResultInfo;
-const rawIdsOf = (cb: ReceivedCallback): string[] =>
-  ((dataOf(cb).participants as Array<{ identifier: Cim }>) ?? []).map((p) => p.identifier.rawId ?? "");
 
 describe("simulator: call control through the SDK", function () {
   let h: Harness;

@@ -6,21 +6,10 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import type { CallInvite } from "@azure/communication-call-automation";
 import { accessKeyOf } from "../support/signed-fetch";
-import { Harness, type LegView } from "../support/harness";
+import { Harness, type LegView, type LegSummary } from "../support/harness";
 
 const OWNED = "+18005550100";
 const CALLER = "+14255550100";
-
-interface LegSummary {
-  id: string;
-  direction: string;
-  from: string;
-  to: string;
-  state: string;
-  serverCallId: string;
-  callConnectionIds: string[];
-  endReason?: string;
-}
 
 type ErrorBody = { error: { code: string; message: string } };
 

@@ -8,7 +8,7 @@ import { CallAutomationClient, type CallConnection } from "@azure/communication-
 import { getIdentifierRawId, type CommunicationIdentifier } from "@azure/communication-common";
 import { simulatorHttpClient } from "../../lib/simulator-client";
 import type { SimulatorOptions } from "../../simulator";
-import { Harness, sleep, type LegView, type ReceivedCallback } from "../support/harness";
+import { Harness, sleep, type LegView, type ReceivedCallback, type LegSummary, type EventData, dataOf, resultOf, rawIdsOf, participantsOf } from "../support/harness";
 import { expectRestError } from "../support/rest-error";
 
 const CALLER = "+14255550100";
@@ -21,25 +21,8 @@ const ACS_USER_2 = "8:acs:11111111-2222-3333-4444-555555555555_00000000-0000-000
 
 const BASE_OPTIONS: SimulatorOptions = { speed: 50, ringTimeoutSeconds: 120 };
 
-interface LegSummary {
-  id: string;
-  direction: string;
-  from: string;
-  to: string;
-  state: string;
-  endReason?: string;
-  serverCallId?: string;
-}
+type Data = EventData;
 
-type Data = Record<string, unknown>;
-type Cim = { kind?: string; rawId?: string };
-type ResultInfo = { code?: number; subCode?: number; message?: string };
-type ParticipantModel = { identifier: Cim; isMuted?: boolean; isOnHold?: boolean };
-
-const dataOf = (cb: ReceivedCallback): Data => cb.raw.data as Data;
-const resultOf = (cb: ReceivedCallback): ResultInfo => dataOf(cb).resultInformation as ResultInfo;
-const participantsOf = (cb: ReceivedCallback): ParticipantModel[] => (dataOf(cb).participants as ParticipantModel[]) ?? [];
-const rawIdsOf = (cb: ReceivedCallback): string[] => participantsOf(cb).map((p) => p.identifier.rawId ?? "");
 const sorted = (ids: string[]): string[] => [...ids].sort();
 /** The raw id of an identifier as the SDK hands it back (ACS users come back without rawId). */
 const rawOf = (identifier: CommunicationIdentifier | undefined): string => (identifier ? getIdentifierRawId(identifier) : "");

@@ -15,22 +15,12 @@ import { ClientSecretCredential } from "@azure/identity";
 import { SignJWT, generateKeyPair } from "jose";
 import { simulatorClientOptions, simulatorHttpClient } from "../../lib/simulator-client";
 import type { AcsSimulator, EntraClient } from "../../simulator";
-import { Harness, waitFor } from "../support/harness";
+import { Harness, waitFor, type LegSummary } from "../support/harness";
 import type { DeliveryRecord } from "../../simulator/delivery";
 import { accessKeyOf, errorCodeOf, signHeaders, signedFetch, type RawReply } from "../support/signed-fetch";
 
 const CALLER_ID = "+18005550100";
 const ACS_SCOPE = "https://communication.azure.com//.default";
-
-interface LegSummary {
-  id: string;
-  direction: string;
-  from: string;
-  to: string;
-  state: string;
-  serverCallId: string;
-  callConnectionIds: string[];
-}
 
 /** A fresh E.164 number, so that counting the legs to it counts only this test's calls. */
 let numberSeq = 0;

@@ -207,6 +207,32 @@ export class Harness {
   }
 }
 
+/** A far-end call as `GET /calls` and the other control endpoints summarise it. */
+export interface LegSummary {
+  id: string;
+  direction: string;
+  from: string;
+  to: string;
+  state: string;
+  endReason?: string;
+  serverCallId: string;
+  correlationId?: string;
+  callConnectionIds: string[];
+}
+
+export type EventData = Record<string, unknown>;
+export type ResultInfo = { code?: number; subCode?: number; message?: string };
+export type ParticipantModel = { identifier: { kind?: string; rawId?: string }; isMuted?: boolean; isOnHold?: boolean };
+
+/** The data of a delivered callback event, as sent. */
+export const dataOf = (cb: ReceivedCallback): EventData => cb.raw.data as EventData;
+/** Its resultInformation. */
+export const resultOf = (cb: ReceivedCallback): ResultInfo => dataOf(cb).resultInformation as ResultInfo;
+/** The participants of a ParticipantsUpdated event. */
+export const participantsOf = (cb: ReceivedCallback): ParticipantModel[] => (dataOf(cb).participants as ParticipantModel[]) ?? [];
+/** Their raw ids. */
+export const rawIdsOf = (cb: ReceivedCallback): string[] => participantsOf(cb).map((p) => p.identifier.rawId ?? "");
+
 export interface LegView {
   id: string;
   state: string;
