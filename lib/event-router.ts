@@ -71,6 +71,7 @@ export class EventRouter<E extends RoutableEvent = RoutableEvent> {
   private readonly waiters = new Map<string, Waiter<E>>();
   private readonly byCall = new Map<string, Set<string>>();
   private readonly seen = new Set<string>();
+  private readonly ended = new Set<string>();
   private readonly unclaimed = new Set<(event: E) => void>();
   private readonly callWatchers = new Map<string, Set<(event: E) => void>>();
   private readonly capacity: number;
@@ -107,16 +108,25 @@ export class EventRouter<E extends RoutableEvent = RoutableEvent> {
       },
     };
     this.waiters.set(ctx, waiter);
-    if (options.callConnectionId) this.link(waiter, options.callConnectionId);
     const timer = this.setTimer(() => waiter.settle({ kind: "timeout" }), options.timeoutMs);
+    const attachCall = (callId: string): void => {
+      if (this.waiters.get(ctx) !== waiter) return;
+      // A call that already ended releases the wait at once: its CallDisconnected will not come again.
+      if (this.ended.has(callId)) waiter.settle({ kind: "callEnded" });
+      else this.link(waiter, callId);
+    };
+    if (options.callConnectionId) attachCall(options.callConnectionId);
     return {
       operationContext: ctx,
       result,
       cancel: () => waiter.settle({ kind: "canceled" }),
-      attachCall: (callId) => {
-        if (this.waiters.get(ctx) === waiter) this.link(waiter, callId);
-      },
+      attachCall,
     };
+  }
+
+  /** True once the call's CallDisconnected has been seen (the most recent calls are remembered). */
+  hasEnded(callConnectionId: string): boolean {
+    return this.ended.has(callConnectionId);
   }
 
   /** Be told of every event of one call (for "ended" ports and call traces). Returns an unsubscribe. */
@@ -161,6 +171,7 @@ export class EventRouter<E extends RoutableEvent = RoutableEvent> {
     }
 
     if (event.type === CALL_ENDED && callId) {
+      remember(this.ended, callId, this.capacity);
       this.releaseCall(callId, event);
       this.callWatchers.delete(callId);
     }
@@ -204,12 +215,16 @@ export class EventRouter<E extends RoutableEvent = RoutableEvent> {
   }
 
   private remember(id: string): void {
-    this.seen.add(id);
-    if (this.seen.size > this.capacity) {
-      // Sets iterate in insertion order: drop the oldest id.
-      const oldest = this.seen.values().next().value;
-      if (oldest !== undefined) this.seen.delete(oldest);
-    }
+    remember(this.seen, id, this.capacity);
+  }
+}
+
+/** Add to a bounded set; Sets iterate in insertion order, so the oldest entry goes first. */
+function remember(set: Set<string>, id: string, capacity: number): void {
+  set.add(id);
+  if (set.size > capacity) {
+    const oldest = set.values().next().value;
+    if (oldest !== undefined) set.delete(oldest);
   }
 }
 

@@ -103,3 +103,14 @@ export function rawIdFromText(text: string): string | undefined {
   if (/^\d{1,3}:\S*[^\s:]$/.test(value)) return value;
   return undefined;
 }
+
+/** How a flow shows a party: the E.164 number for phones, the raw id for everyone else. */
+export function textFromRawId(rawId: string): string {
+  return rawId.startsWith("4:") ? rawId.slice(2) : rawId;
+}
+
+/** The text form of an identifier model (see textFromRawId), or undefined. */
+export function textOf(model: IdentifierModel | undefined | null): string | undefined {
+  const rawId = rawIdOf(model);
+  return rawId === undefined ? undefined : textFromRawId(rawId);
+}

@@ -148,7 +148,7 @@ export class AcsSimulator {
       info: () => this.info(),
       subscribe: (url, eventTypes) => this.subscribe(url, eventTypes),
       subscriptions: () => [...this.subs.values()],
-      unsubscribe: (id) => this.subs.delete(id),
+      unsubscribe: (id) => this.unsubscribe(id),
       deliveries: () => this.deliveries.records,
       faults: this.faults,
       nextFaultId: () => ++this.faultIds,
@@ -240,6 +240,11 @@ export class AcsSimulator {
     const sub = { id, url, ...(eventTypes ? { eventTypes } : {}) };
     this.subs.set(id, sub);
     return sub;
+  }
+
+  /** Remove an Event Grid subscription; false when there was none with that id. */
+  unsubscribe(id: string): boolean {
+    return this.subs.delete(id);
   }
 
   private get topic(): string {

@@ -1,0 +1,113 @@
+/**
+ * Builds the CallAutomationClient for a connection: a connection string, an endpoint with a
+ * Microsoft Entra ID credential, or the built-in simulator.
+ *
+ * It also carries custom SIP/VoIP headers on createCall. SDK 1.6.0 takes
+ * `CallInvite.customCallingContext` but never sends it (its request model has no such field),
+ * while the REST API and the other language SDKs send `customCallingContext` in the create-call
+ * body. A pipeline policy adds the field to the one request whose operationContext asks for it;
+ * it runs before the request is signed, so the HMAC covers the body actually sent.
+ */
+import { CallAutomationClient, type CallAutomationClientOptions, type CustomCallingContext } from "@azure/communication-call-automation";
+import type { TokenCredential } from "@azure/identity";
+import type { PipelinePolicy } from "@azure/core-rest-pipeline";
+import { simulatorHttpClient } from "./simulator-client";
+
+export type ConnectionSettings =
+  | { kind: "connectionString"; connectionString: string }
+  | { kind: "entra"; endpoint: string; credential: TokenCredential }
+  | { kind: "simulator"; connectionString: string; endpoint: string };
+
+export interface SipVoipHeaders {
+  sipHeaders?: Record<string, string>;
+  voipHeaders?: Record<string, string>;
+}
+
+/** Custom calling context waiting to be added to a createCall request, by operationContext. */
+export class CreateCallContexts {
+  private readonly pending = new Map<string, SipVoipHeaders>();
+
+  set(operationContext: string, headers: SipVoipHeaders): void {
+    this.pending.set(operationContext, headers);
+  }
+  delete(operationContext: string): void {
+    this.pending.delete(operationContext);
+  }
+
+  readonly policy: PipelinePolicy = {
+    name: "acsCreateCallCustomContext",
+    sendRequest: (request, next) => {
+      if (this.pending.size > 0 && request.method === "POST" && /\/calling\/callConnections$/.test(new URL(request.url).pathname)) {
+        const body = typeof request.body === "string" ? request.body : undefined;
+        if (body) {
+          try {
+            const parsed = JSON.parse(body) as Record<string, unknown>;
+            const ctx = typeof parsed.operationContext === "string" ? parsed.operationContext : undefined;
+            const headers = ctx ? this.pending.get(ctx) : undefined;
+            if (headers) {
+              parsed.customCallingContext = { sipHeaders: normaliseSipHeaders(headers.sipHeaders), voipHeaders: headers.voipHeaders ?? {} };
+              request.body = JSON.stringify(parsed);
+            }
+          } catch {
+            // Not JSON: not ours to change.
+          }
+        }
+      }
+      return next(request);
+    },
+  };
+}
+
+export interface AcsClient {
+  client: CallAutomationClient;
+  createCallContexts: CreateCallContexts;
+}
+
+export function createAcsClient(settings: ConnectionSettings): AcsClient {
+  const createCallContexts = new CreateCallContexts();
+  const options: CallAutomationClientOptions = {
+    additionalPolicies: [{ policy: createCallContexts.policy, position: "perCall" }],
+    retryOptions: { maxRetries: 3 },
+  };
+  let client: CallAutomationClient;
+  switch (settings.kind) {
+    case "connectionString":
+      client = new CallAutomationClient(settings.connectionString, options);
+      break;
+    case "entra":
+      client = new CallAutomationClient(settings.endpoint, settings.credential, options);
+      break;
+    case "simulator":
+      options.allowInsecureConnection = true;
+      options.httpClient = simulatorHttpClient(settings.endpoint);
+      client = new CallAutomationClient(settings.connectionString, options);
+      break;
+  }
+  return { client, createCallContexts };
+}
+
+/**
+ * SIP header names as ACS sends them: "User-To-User", or custom headers with the "X-MS-Custom-"
+ * prefix (added when missing) or the plain "X-" prefix when the name already has it.
+ */
+export function normaliseSipHeaders(headers: Record<string, string> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(headers ?? {})) {
+    if (/^user-to-user$/i.test(key)) out["User-To-User"] = value;
+    else if (/^x-/i.test(key)) out[key] = value;
+    else out[`X-MS-Custom-${key}`] = value;
+  }
+  return out;
+}
+
+/** Turn `{sipHeaders, voipHeaders}` into the SDK's CustomCallingContext list. */
+export function toCustomCallingContext(headers: SipVoipHeaders): CustomCallingContext {
+  const list: CustomCallingContext = [];
+  for (const [key, value] of Object.entries(normaliseSipHeaders(headers.sipHeaders))) {
+    if (key === "User-To-User") list.push({ kind: "sipuui", key, value });
+    else if (/^x-ms-custom-/i.test(key)) list.push({ kind: "sipx", key: key.slice("X-MS-Custom-".length), value, sipHeaderPrefix: "X-MS-Custom-" });
+    else list.push({ kind: "sipx", key: key.slice(2), value, sipHeaderPrefix: "X-" });
+  }
+  for (const [key, value] of Object.entries(headers.voipHeaders ?? {})) list.push({ kind: "voip", key, value });
+  return list;
+}

@@ -1,0 +1,54 @@
+/**
+ * Turning what the SDK throws into errors a flow author can act on. The message names the action,
+ * the HTTP status, the ACS sub-code and ACS's own explanation, and nothing else: a RestError also
+ * carries the request (with its Authorization header), which must never reach a log or a Catch node.
+ */
+
+export interface AcsFailure {
+  status?: number;
+  /** ACS's error code: the numeric sub-code as a string (e.g. "8528"), or a word. */
+  code?: string;
+  message: string;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null;
+
+/** The status, code and message of an SDK/REST error, without the request that caused it. */
+export function acsFailureOf(err: unknown): AcsFailure {
+  if (!isObject(err)) return { message: String(err) };
+  const status = typeof err.statusCode === "number" ? err.statusCode : undefined;
+  const code = typeof err.code === "string" ? err.code : undefined;
+  let message = typeof err.message === "string" ? err.message : "unknown error";
+  // The SDK's message is ACS's body text; keep only its first line and cap its length.
+  message = message.split("\n")[0].slice(0, 500);
+  return { status, code, message: redactSecrets(message) };
+}
+
+/** A call that has ended or never existed: ACS answers 404 (8522) or 400 (8528). */
+export function isCallGone(err: unknown): boolean {
+  const f = acsFailureOf(err);
+  return f.status === 404 || f.code === "8528" || f.code === "8522" || /\b8528\b/.test(f.message);
+}
+
+/** An Error for `done(err)`: "play failed: ACS answered 400 (8523): <ACS message>". */
+export class AcsActionError extends Error {
+  readonly status?: number;
+  readonly code?: string;
+  constructor(action: string, err: unknown) {
+    const f = acsFailureOf(err);
+    const where = f.status ? `ACS answered ${f.status}${f.code ? ` (${f.code})` : ""}: ` : "";
+    super(`${action} failed: ${where}${f.message}`);
+    this.name = "AcsActionError";
+    this.status = f.status;
+    this.code = f.code;
+  }
+}
+
+/** Remove anything that looks like a credential from a text that may be shown to users. */
+export function redactSecrets(text: string): string {
+  return text
+    .replace(/(accesskey=)[^;\s]+/gi, "$1***")
+    .replace(/(Bearer\s+)[A-Za-z0-9._~+/=-]+/g, "$1***")
+    .replace(/(\/acs\/(?:callbacks|events)\/[^/\s]+\/)[^/\s?#"']+/g, "$1***")
+    .replace(/(client_secret=|sig=|secret=)[^&\s]+/gi, "$1***");
+}

@@ -1,0 +1,288 @@
+/**
+ * Everything one acs-config node owns at run time, without Node-RED: the SDK client, the webhook
+ * endpoints' logic (JWT check, parsing, de-duplication), the event router, and the listeners of
+ * incoming calls and of every event (event-in nodes). Nodes start operations through `operate`,
+ * which registers the wait before the REST request is sent.
+ */
+import type { CallAutomationClient } from "@azure/communication-call-automation";
+import { isCallGone } from "./acs-errors";
+import type { AcsClient, SipVoipHeaders } from "./acs-client";
+import type { Verdict } from "./callback-auth";
+import { readCallbackBody, type CallEvent } from "./call-events";
+import { EventRouter, type Operation, type Outcome } from "./event-router";
+import { readEventGridRequest, validationResponse, type EventGridNotification } from "./event-grid";
+import { rawIdOf, textFromRawId, type IdentifierModel } from "./identifiers";
+import type { WebhookEndpoint, WebhookReply } from "./webhooks";
+
+/** An IncomingCall from Event Grid, as incoming-call nodes see it. */
+export interface IncomingCall {
+  eventId: string;
+  from: string;
+  to: string;
+  fromRawId: string;
+  toRawId: string;
+  incomingCallContext: string;
+  serverCallId?: string;
+  correlationId?: string;
+  callerDisplayName?: string;
+  sipHeaders: Record<string, string>;
+  voipHeaders: Record<string, string>;
+  onBehalfOf?: string;
+  data: Record<string, unknown>;
+}
+
+/** Any event this config node received, as event-in nodes see it. */
+export interface ObservedEvent {
+  source: "callback" | "eventGrid";
+  id: string;
+  type: string;
+  time?: string;
+  callConnectionId?: string;
+  serverCallId?: string;
+  correlationId?: string;
+  data: Record<string, unknown>;
+  /** True when a node's operation was waiting for exactly this event. */
+  claimed: boolean;
+}
+
+export interface CallbackVerifier {
+  verify(authorization: string | undefined): Promise<Verdict>;
+}
+
+export interface AcsServiceOptions {
+  id: string;
+  secret: string;
+  /** Public base URL under which `acs/callbacks/...` and `acs/events/...` are reachable. */
+  callbackBase: string;
+  acs: AcsClient;
+  /** Verifies callback JWTs; a string says why callbacks cannot be verified (they are then refused). */
+  verifier: CallbackVerifier | string;
+  cognitiveServicesEndpoint?: string;
+  defaultVoice?: string;
+  defaultLocale?: string;
+  /** Longest wait for an operation's outcome event. */
+  operationTimeoutMs?: number;
+  /** Reports problems an operator should see (no secrets in them). */
+  warn?: (message: string) => void;
+}
+
+export interface OperateSpec {
+  callConnectionId?: string;
+  terminal: readonly string[];
+  timeoutMs?: number;
+  onProgress?: (event: CallEvent) => void;
+  /** Told of the operation as it starts and when it ends (nodes cancel theirs on close). */
+  track?: { add(op: Operation<CallEvent>): void; delete(op: Operation<CallEvent>): void };
+}
+
+export interface Operated<T> {
+  outcome: Outcome<CallEvent>;
+  response?: T;
+  operationContext: string;
+}
+
+const EVENT_GRID_DEDUPE = 5000;
+
+export class AcsService implements WebhookEndpoint {
+  readonly router = new EventRouter<CallEvent>();
+  readonly id: string;
+  readonly secret: string;
+  readonly client: CallAutomationClient;
+  readonly acs: AcsClient;
+  readonly cognitiveServicesEndpoint?: string;
+  readonly defaultVoice: string;
+  readonly defaultLocale: string;
+  readonly operationTimeoutMs: number;
+  private readonly callbackBase: string;
+  private readonly verifier: CallbackVerifier | string;
+  private readonly warn: (message: string) => void;
+  private readonly incomingListeners = new Set<(call: IncomingCall) => void>();
+  private readonly eventListeners = new Set<(event: ObservedEvent) => void>();
+  private readonly seenEventGrid = new Set<string>();
+  private closed = false;
+
+  constructor(options: AcsServiceOptions) {
+    this.id = options.id;
+    this.secret = options.secret;
+    this.acs = options.acs;
+    this.client = options.acs.client;
+    this.callbackBase = options.callbackBase.endsWith("/") ? options.callbackBase : `${options.callbackBase}/`;
+    this.verifier = options.verifier;
+    this.cognitiveServicesEndpoint = options.cognitiveServicesEndpoint || undefined;
+    this.defaultVoice = options.defaultVoice || "en-US-JennyNeural";
+    this.defaultLocale = options.defaultLocale || "en-US";
+    this.operationTimeoutMs = options.operationTimeoutMs ?? 5 * 60 * 1000;
+    this.warn = options.warn ?? (() => undefined);
+  }
+
+  /** The URL ACS posts this config's call events to (it holds the secret: never log it). */
+  get callbackUrl(): string {
+    return `${this.callbackBase}acs/callbacks/${encodeURIComponent(this.id)}/${this.secret}`;
+  }
+  /** The URL to subscribe in Event Grid (it holds the secret: never log it). */
+  get eventGridUrl(): string {
+    return `${this.callbackBase}acs/events/${encodeURIComponent(this.id)}/${this.secret}`;
+  }
+
+  onIncomingCall(listener: (call: IncomingCall) => void): () => void {
+    this.incomingListeners.add(listener);
+    return () => this.incomingListeners.delete(listener);
+  }
+
+  onEvent(listener: (event: ObservedEvent) => void): () => void {
+    this.eventListeners.add(listener);
+    return () => this.eventListeners.delete(listener);
+  }
+
+  /**
+   * Start an operation: the wait is registered under a fresh operationContext before `start`
+   * sends the request, so an event that beats the REST response is not lost. A request refused
+   * because the call is gone counts as the call's end; any other refusal is thrown.
+   */
+  async operate<T>(spec: OperateSpec, start: (operationContext: string) => Promise<T>): Promise<Operated<T>> {
+    const op = this.router.begin({
+      terminal: spec.terminal,
+      timeoutMs: spec.timeoutMs ?? this.operationTimeoutMs,
+      callConnectionId: spec.callConnectionId,
+      onProgress: spec.onProgress,
+    });
+    spec.track?.add(op);
+    try {
+      let response: T;
+      try {
+        response = await start(op.operationContext);
+      } catch (err) {
+        op.cancel();
+        if (spec.callConnectionId && isCallGone(err)) return { outcome: { kind: "callEnded" }, operationContext: op.operationContext };
+        throw err;
+      }
+      const connectionId = connectionIdOf(response);
+      if (connectionId) op.attachCall(connectionId);
+      return { outcome: await op.result, response, operationContext: op.operationContext };
+    } finally {
+      spec.track?.delete(op);
+    }
+  }
+
+  /** Custom headers for the createCall request sent with this operationContext. */
+  withCreateCallHeaders<T>(operationContext: string, headers: SipVoipHeaders | undefined, send: () => Promise<T>): Promise<T> {
+    if (!headers || (!headers.sipHeaders && !headers.voipHeaders)) return send();
+    this.acs.createCallContexts.set(operationContext, headers);
+    return send().finally(() => this.acs.createCallContexts.delete(operationContext));
+  }
+
+  // ------------------------------------------------------------------ webhooks
+
+  async handleCallback(authorization: string | undefined, body: unknown): Promise<WebhookReply> {
+    if (this.closed) return { status: 503, body: { error: "endpoint closing" } };
+    if (typeof this.verifier === "string") {
+      this.warn(`callback refused: ${this.verifier}`);
+      return { status: 401, body: { error: "callbacks cannot be verified" } };
+    }
+    const verdict = await this.verifier.verify(authorization);
+    if (!verdict.ok) {
+      this.warn(`callback refused: ${verdict.reason}`);
+      return { status: 401, body: { error: "unauthorized" } };
+    }
+    const read = readCallbackBody(body);
+    if (read.kind === "invalid") return { status: 400, body: { error: read.reason } };
+    for (const event of read.events) {
+      const result = this.router.dispatch(event);
+      if (result === "duplicate") continue;
+      this.emit({
+        source: "callback",
+        id: event.id,
+        type: event.type,
+        time: event.time,
+        callConnectionId: event.callConnectionId,
+        serverCallId: event.serverCallId,
+        correlationId: event.correlationId,
+        data: event.data,
+        claimed: result === "claimed",
+      });
+    }
+    return { status: 200 };
+  }
+
+  async handleEventGrid(body: unknown): Promise<WebhookReply> {
+    if (this.closed) return { status: 503, body: { error: "endpoint closing" } };
+    const read = readEventGridRequest(body);
+    if (read.kind === "invalid") return { status: 400, body: { error: read.reason } };
+    if (read.kind === "validation") return { status: 200, body: validationResponse(read.validationCode) };
+    for (const event of read.events) {
+      if (this.seenEventGrid.has(event.id)) continue;
+      this.seenEventGrid.add(event.id);
+      if (this.seenEventGrid.size > EVENT_GRID_DEDUPE) this.seenEventGrid.delete(this.seenEventGrid.values().next().value as string);
+      const type = event.eventType.replace(/^Microsoft\.Communication\./, "");
+      if (type === "IncomingCall") {
+        const call = incomingCallOf(event);
+        if (call) for (const l of [...this.incomingListeners]) safely(() => l(call));
+      }
+      this.emit({
+        source: "eventGrid",
+        id: event.id,
+        type,
+        time: event.eventTime,
+        serverCallId: typeof event.data.serverCallId === "string" ? event.data.serverCallId : undefined,
+        correlationId: typeof event.data.correlationId === "string" ? event.data.correlationId : undefined,
+        data: event.data,
+        claimed: false,
+      });
+    }
+    return { status: 200 };
+  }
+
+  close(): void {
+    this.closed = true;
+    this.router.close();
+    this.incomingListeners.clear();
+    this.eventListeners.clear();
+  }
+
+  private emit(event: ObservedEvent): void {
+    for (const l of [...this.eventListeners]) safely(() => l(event));
+  }
+}
+
+function connectionIdOf(response: unknown): string | undefined {
+  if (typeof response !== "object" || response === null) return undefined;
+  const props = (response as { callConnectionProperties?: { callConnectionId?: unknown } }).callConnectionProperties;
+  return typeof props?.callConnectionId === "string" ? props.callConnectionId : undefined;
+}
+
+function stringMap(v: unknown): Record<string, string> {
+  if (typeof v !== "object" || v === null) return {};
+  return Object.fromEntries(Object.entries(v).filter((e): e is [string, string] => typeof e[1] === "string"));
+}
+
+function incomingCallOf(event: EventGridNotification): IncomingCall | undefined {
+  const d = event.data;
+  const fromRawId = rawIdOf(d.from as IdentifierModel);
+  const toRawId = rawIdOf(d.to as IdentifierModel);
+  if (!fromRawId || !toRawId || typeof d.incomingCallContext !== "string") return undefined;
+  const custom = (d.customContext ?? {}) as { sipHeaders?: unknown; voipHeaders?: unknown };
+  const onBehalfOf = rawIdOf(d.onBehalfOfCallee as IdentifierModel);
+  return {
+    eventId: event.id,
+    from: textFromRawId(fromRawId),
+    to: textFromRawId(toRawId),
+    fromRawId,
+    toRawId,
+    incomingCallContext: d.incomingCallContext,
+    serverCallId: typeof d.serverCallId === "string" ? d.serverCallId : undefined,
+    correlationId: typeof d.correlationId === "string" ? d.correlationId : undefined,
+    callerDisplayName: typeof d.callerDisplayName === "string" && d.callerDisplayName ? d.callerDisplayName : undefined,
+    sipHeaders: stringMap(custom.sipHeaders),
+    voipHeaders: stringMap(custom.voipHeaders),
+    ...(onBehalfOf ? { onBehalfOf: textFromRawId(onBehalfOf) } : {}),
+    data: d,
+  };
+}
+
+function safely(fn: () => void): void {
+  try {
+    fn();
+  } catch {
+    // A listener's failure is its node's to report; delivery to the others goes on.
+  }
+}

@@ -1,0 +1,37 @@
+/** DTMF tones: ACS names them ("one", "pound"); flows use the keys ("1", "#"). */
+
+const KEY_TO_TONE: Record<string, string> = {
+  "0": "zero", "1": "one", "2": "two", "3": "three", "4": "four", "5": "five", "6": "six", "7": "seven", "8": "eight", "9": "nine",
+  "#": "pound", "*": "asterisk", A: "a", B: "b", C: "c", D: "d",
+};
+const TONE_TO_KEY: Record<string, string> = Object.fromEntries(Object.entries(KEY_TO_TONE).map(([k, t]) => [t, k]));
+
+/** "one" → "1"; unknown names are kept as they are. */
+export function keyOfTone(tone: string): string {
+  return TONE_TO_KEY[tone.toLowerCase()] ?? tone;
+}
+
+/** ["one", "two", "pound"] → "12#". */
+export function keysOfTones(tones: readonly string[]): string {
+  return tones.map(keyOfTone).join("");
+}
+
+/** "1" or "one" → "one"; undefined for anything that is not a tone. */
+export function toneOfKey(key: string): string | undefined {
+  const k = key.trim();
+  if (Object.hasOwn(KEY_TO_TONE, k.toUpperCase())) return KEY_TO_TONE[k.toUpperCase()];
+  return Object.hasOwn(TONE_TO_KEY, k.toLowerCase()) ? k.toLowerCase() : undefined;
+}
+
+/** "#*" or "#,*" → ["pound", "asterisk"]; throws on anything that is not a tone. */
+export function tonesOfKeys(keys: string): string[] {
+  const parts = keys.includes(",") ? keys.split(",") : [...keys.replace(/\s+/g, "")];
+  return parts
+    .map((p) => p.trim())
+    .filter((p) => p !== "")
+    .map((p) => {
+      const tone = toneOfKey(p);
+      if (!tone) throw new Error(`"${p}" is not a DTMF key (use 0-9, *, # or A-D)`);
+      return tone;
+    });
+}

@@ -1,0 +1,200 @@
+/**
+ * The small part of the Node-RED API the nodes use, as types (Node-RED ships none), and the
+ * helpers every call node shares: evaluating TypedInputs, finding the call id, status that counts
+ * the calls a node waits on, and cancelling a node's waits when it closes. No Node-RED import:
+ * the runtime object is passed in.
+ */
+import type { Operation } from "./event-router";
+import type { AcsService } from "./acs-service";
+import type { CallEvent } from "./call-events";
+
+export type NodeMessage = Record<string, unknown> & { _msgid?: string; payload?: unknown };
+export type SendFn = (msg: NodeMessage | Array<NodeMessage | null> | null) => void;
+export type DoneFn = (err?: Error) => void;
+
+export interface NodeStatus {
+  fill?: "red" | "green" | "yellow" | "blue" | "grey";
+  shape?: "ring" | "dot";
+  text?: string;
+}
+
+export interface RuntimeNode {
+  id: string;
+  type: string;
+  name?: string;
+  z?: string;
+  credentials?: Record<string, string | undefined>;
+  on(event: "input", handler: (msg: NodeMessage, send: SendFn, done: DoneFn) => void): void;
+  on(event: "close", handler: (removed: boolean, done: () => void) => void): void;
+  status(status: NodeStatus | Record<string, never>): void;
+  send(msg: NodeMessage | Array<NodeMessage | null> | null): void;
+  error(err: unknown, msg?: NodeMessage): void;
+  warn(message: unknown): void;
+  log(message: unknown): void;
+}
+
+type Handler = (req: unknown, res: unknown, next?: () => void) => void;
+export interface HttpApp {
+  post(path: string, ...handlers: Handler[]): void;
+  get(path: string, ...handlers: Handler[]): void;
+  options(path: string, ...handlers: Handler[]): void;
+  all(path: string, ...handlers: Handler[]): void;
+  use(path: string, ...handlers: Handler[]): void;
+}
+
+export interface NodeRedRuntime {
+  nodes: {
+    createNode(node: object, config: object): void;
+    registerType(type: string, ctor: unknown, options?: object): void;
+    getNode(id: string): unknown;
+  };
+  util: {
+    evaluateNodeProperty(value: unknown, type: string, node: object, msg: NodeMessage, cb: (err: Error | null, result: unknown) => void): void;
+    cloneMessage<T>(msg: T): T;
+  };
+  httpNode?: HttpApp;
+  httpAdmin?: HttpApp;
+  auth?: { needsPermission(permission: string): Handler };
+  settings: Record<string, unknown>;
+  log: { warn(m: unknown): void; info(m: unknown): void; error(m: unknown): void };
+  _: (key: string, substitutions?: Record<string, unknown>) => string;
+}
+
+/** An acs-config node as worker nodes see it. */
+export interface AcsConfigNode {
+  getService(): Promise<AcsService>;
+}
+
+/** Evaluate a TypedInput (every type, including flow/global context, JSONata and env). */
+export function evaluate(RED: NodeRedRuntime, node: object, value: unknown, type: string | undefined, msg: NodeMessage): Promise<unknown> {
+  if (type === undefined || type === "") return Promise.resolve(value);
+  return new Promise((resolve, reject) => {
+    RED.util.evaluateNodeProperty(value, type, node, msg, (err, result) => (err ? reject(err) : resolve(result)));
+  });
+}
+
+/** Evaluate a TypedInput that must give a non-empty text (a number is turned into text). */
+export async function evaluateText(RED: NodeRedRuntime, node: object, value: unknown, type: string | undefined, msg: NodeMessage): Promise<string | undefined> {
+  const v = await evaluate(RED, node, value, type, msg);
+  if (v === undefined || v === null) return undefined;
+  const text = typeof v === "string" ? v : typeof v === "number" ? String(v) : undefined;
+  return text === undefined || text.trim() === "" ? undefined : text.trim();
+}
+
+/** Where a node's TypedInput points, for error messages ("msg.call.callConnectionId"). */
+export function describeProperty(value: unknown, type: string | undefined): string {
+  if (type === "msg" || type === "flow" || type === "global") return `${type}.${String(value)}`;
+  if (type === "env") return `env ${String(value)}`;
+  return "the configured value";
+}
+
+/** A user-facing error (clear message, no secret). */
+export class FlowError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "FlowError";
+  }
+}
+
+/** The call connection id a node acts on (msg.call.callConnectionId unless configured otherwise). */
+export async function callIdOf(RED: NodeRedRuntime, node: object, config: { callId?: string; callIdType?: string }, msg: NodeMessage): Promise<string> {
+  const value = config.callIdType ? config.callId : "call.callConnectionId";
+  const type = config.callIdType || "msg";
+  const id = await evaluateText(RED, node, value, type, msg);
+  if (!id) {
+    throw new FlowError(
+      `No call id: ${describeProperty(value, type)} is empty. Wire this node after an answer or create-call node, or set where the call id comes from.`,
+    );
+  }
+  return id;
+}
+
+/** The config node, or a clear error when it is missing. */
+export async function serviceOf(RED: NodeRedRuntime, configId: string | undefined): Promise<AcsService> {
+  const config = configId ? (RED.nodes.getNode(configId) as AcsConfigNode | null) : null;
+  if (!config || typeof config.getService !== "function") throw new FlowError("No ACS connection: choose an acs-config node in this node's settings.");
+  return config.getService();
+}
+
+/** Send `msg` on output `port` of `count` outputs. */
+export function sendOn(send: SendFn, port: number, count: number, msg: NodeMessage): void {
+  const out: Array<NodeMessage | null> = new Array(count).fill(null);
+  out[port] = msg;
+  send(out);
+}
+
+/**
+ * What a call node is doing: it counts the calls it is waiting on, shows that in its status,
+ * and cancels every wait when the node closes (redeploy), so nothing is left waiting.
+ */
+export class NodeActivity {
+  private readonly ops = new Set<Operation<CallEvent>>();
+  private readonly watches = new Set<() => void>();
+  private waiting = 0;
+  private waitingText = "";
+  private closed = false;
+
+  constructor(
+    private readonly node: RuntimeNode,
+    private readonly RED: NodeRedRuntime,
+  ) {}
+
+  /** Pass to AcsService.operate so close() can cancel the wait. */
+  readonly track = {
+    add: (op: Operation<CallEvent>) => void this.ops.add(op),
+    delete: (op: Operation<CallEvent>) => void this.ops.delete(op),
+  };
+
+  /** A wait starts: the status says what for, and on how many calls. */
+  begin(statusKey: string): void {
+    this.waiting += 1;
+    this.waitingText = this.RED._(statusKey);
+    this.show();
+  }
+
+  /** A wait ended with `statusKey` (green dot for success, red ring for failure, grey for other ends). */
+  end(statusKey: string, fill: NodeStatus["fill"] = "green"): void {
+    this.waiting = Math.max(0, this.waiting - 1);
+    if (this.closed) return;
+    if (this.waiting > 0) this.show();
+    else this.node.status({ fill, shape: fill === "green" ? "dot" : "ring", text: this.RED._(statusKey) });
+  }
+
+  /**
+   * Call `onEnd` once when the call's CallDisconnected arrives (at once if it already has).
+   * The watch goes away when the node closes.
+   */
+  watchEnd(service: AcsService, callConnectionId: string, onEnd: (event?: CallEvent) => void): void {
+    if (this.closed) return;
+    if (service.router.hasEnded(callConnectionId)) {
+      onEnd();
+      return;
+    }
+    const stop = service.router.watchCall(callConnectionId, (event) => {
+      if (event.type !== "CallDisconnected") return;
+      stop();
+      this.watches.delete(stop);
+      if (!this.closed) onEnd(event);
+    });
+    this.watches.add(stop);
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const op of [...this.ops]) op.cancel();
+    this.ops.clear();
+    for (const stop of [...this.watches]) stop();
+    this.watches.clear();
+    this.node.status({});
+  }
+
+  private show(): void {
+    if (this.closed) return;
+    const text = this.waiting > 1 ? `${this.waitingText} (${this.waiting})` : this.waitingText;
+    this.node.status({ fill: "yellow", shape: "ring", text });
+  }
+}

@@ -1,0 +1,65 @@
+/** acs-incoming-call: one message per IncomingCall (from Event Grid) that passes the filters. */
+import type { IncomingCall } from "../lib/acs-service";
+import { serviceOf, type NodeRedRuntime, type RuntimeNode } from "../lib/node-kit";
+import { partyFilter } from "../lib/party-filter";
+
+interface Def {
+  acs?: string;
+  to?: string;
+  from?: string;
+}
+
+export = function register(RED: NodeRedRuntime): void {
+  function AcsIncomingCallNode(this: RuntimeNode, def: Def) {
+    RED.nodes.createNode(this, def);
+    const node = this;
+    const toMatches = partyFilter(def.to);
+    const fromMatches = partyFilter(def.from);
+    let unsubscribe: (() => void) | undefined;
+    let closed = false;
+    let count = 0;
+
+    const onCall = (call: IncomingCall) => {
+      if (!toMatches(call.to) || !fromMatches(call.from)) return;
+      count += 1;
+      node.status({ fill: "green", shape: "dot", text: `${RED._("acs-incoming-call.status.calls")}: ${count}` });
+      node.send({
+        payload: { from: call.from, to: call.to },
+        call: {
+          direction: "inbound",
+          from: call.from,
+          to: call.to,
+          remoteParty: call.from,
+          incomingCallContext: call.incomingCallContext,
+          serverCallId: call.serverCallId,
+          correlationId: call.correlationId,
+          ...(call.callerDisplayName ? { callerDisplayName: call.callerDisplayName } : {}),
+          sipHeaders: call.sipHeaders,
+          voipHeaders: call.voipHeaders,
+          ...(call.onBehalfOf ? { onBehalfOf: call.onBehalfOf } : {}),
+        },
+        event: { type: "IncomingCall", id: call.eventId, ...call.data },
+      });
+    };
+
+    node.status({ fill: "grey", shape: "ring", text: RED._("acs-incoming-call.status.connecting") });
+    serviceOf(RED, def.acs)
+      .then((service) => {
+        if (closed) return;
+        unsubscribe = service.onIncomingCall(onCall);
+        node.status({ fill: "green", shape: "ring", text: RED._("acs-incoming-call.status.listening") });
+      })
+      .catch((err: Error) => {
+        node.status({ fill: "red", shape: "ring", text: RED._("acs-incoming-call.status.noConnection") });
+        node.error(err.message);
+      });
+
+    node.on("close", (_removed: boolean, done: () => void) => {
+      closed = true;
+      unsubscribe?.();
+      node.status({});
+      done();
+    });
+  }
+  RED.nodes.registerType("acs-incoming-call", AcsIncomingCallNode);
+};

@@ -1,0 +1,135 @@
+/**
+ * Node-RED under node-red-node-test-helper, with this package's nodes and the embedded simulator.
+ *
+ * The helper gives each load a fresh RED.httpNode that no server listens on (helper.request()
+ * reaches only httpAdmin), so a small server here forwards to the current httpNode: the
+ * simulator's callbacks and Event Grid deliveries reach the nodes over real HTTP.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import helper = require("node-red-node-test-helper");
+import acsConfig = require("../../nodes/acs-config");
+import acsIncomingCall = require("../../nodes/acs-incoming-call");
+import acsAnswer = require("../../nodes/acs-answer");
+import { embeddedSimulator, stopEmbeddedSimulator } from "../../lib/embedded-simulator";
+import type { AcsSimulator } from "../../simulator";
+import type { AcsService } from "../../lib/acs-service";
+import { waitFor } from "./harness";
+
+helper.init(require.resolve("node-red"));
+
+type NodeModule = (RED: never) => void;
+export const ALL_NODES: NodeModule[] = [acsConfig, acsIncomingCall, acsAnswer] as unknown as NodeModule[];
+
+/** Simulator options for every node test (one embedded simulator serves the whole run). */
+export const TEST_SIMULATOR = { speed: 20, deliveryRetryDelaysMs: [100, 200, 400], ringTimeoutSeconds: 30 };
+
+export type FlowNode = Record<string, unknown> & { id: string; type: string };
+
+export interface ReceivedMessage {
+  node: string;
+  port: number;
+  msg: Record<string, unknown> & { call?: Record<string, unknown>; payload?: unknown; event?: Record<string, unknown> };
+}
+
+export class RedHarness {
+  private httpNode?: (req: IncomingMessage, res: ServerResponse) => void;
+  private server?: Server;
+  base = "";
+  received: ReceivedMessage[] = [];
+
+  static async start(): Promise<RedHarness> {
+    const h = new RedHarness();
+    await new Promise<void>((resolve) => {
+      h.server = createServer((req, res) => {
+        if (h.httpNode) h.httpNode(req, res);
+        else res.writeHead(503).end();
+      });
+      h.server.listen(0, "127.0.0.1", () => resolve());
+    });
+    h.base = `http://127.0.0.1:${(h.server!.address() as AddressInfo).port}/`;
+    await helper.startServer();
+    return h;
+  }
+
+  /** The acs-config node every test flow uses, pointed at this harness's callback server. */
+  configNode(extra: Record<string, unknown> = {}): FlowNode {
+    return { id: "acs", type: "acs-config", name: "simulator", mode: "simulator", callbackBaseUrl: this.base, ...extra };
+  }
+
+  /**
+   * Load a flow. Every `helper` node listed in `collect` records what reaches it, and `wire(id, n)`
+   * builds the helper nodes for a node's n outputs.
+   */
+  async load(flow: FlowNode[], credentials: Record<string, unknown> = {}): Promise<void> {
+    this.received = [];
+    helper.settings({ acsSimulator: TEST_SIMULATOR, uiPort: 1880 });
+    const capture = ((RED: { httpNode: (req: IncomingMessage, res: ServerResponse) => void }) => {
+      this.httpNode = RED.httpNode;
+    }) as unknown as NodeModule;
+    // Flow nodes need a tab (`z`) and a position; without them Node-RED takes them for config nodes.
+    const full: FlowNode[] = [{ id: "f1", type: "tab", label: "test" }, ...flow.map((n) => (n.type === "acs-config" || n.z ? n : { x: 100, y: 100, ...n, z: "f1" }))];
+    await helper.load([capture, ...ALL_NODES] as never, full as never, credentials as never);
+    for (const n of flow) {
+      if (n.type !== "helper") continue;
+      const [owner, port] = String(n.id).split(":");
+      helper.getNode(n.id).on("input", (msg: ReceivedMessage["msg"]) => this.received.push({ node: owner, port: Number(port), msg }));
+    }
+    await this.service();
+  }
+
+  /** Helper nodes for each output of node `id`: ids "id:0", "id:1", ... */
+  static outputs(id: string, count: number): { wires: string[][]; nodes: FlowNode[] } {
+    const nodes = Array.from({ length: count }, (_, i) => ({ id: `${id}:${i}`, type: "helper" }));
+    return { wires: nodes.map((n) => [n.id]), nodes };
+  }
+
+  node<T = unknown>(id: string): T {
+    return helper.getNode(id) as T;
+  }
+
+  service(id = "acs"): Promise<AcsService> {
+    return (helper.getNode(id) as unknown as { getService(): Promise<AcsService> }).getService();
+  }
+
+  sim(): Promise<AcsSimulator> {
+    return embeddedSimulator();
+  }
+
+  async control<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
+    const sim = await this.sim();
+    const res = await fetch(`${sim.controlBase}${path}`, {
+      method,
+      headers: body === undefined ? {} : { "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
+  }
+
+  /** Wait for a message from `node` on `port` (optionally about one call). */
+  async next(node: string, port: number, filter: (m: ReceivedMessage) => boolean = () => true, timeoutMs = 8000): Promise<ReceivedMessage> {
+    return waitFor(() => this.received.find((m) => m.node === node && m.port === port && filter(m)), `a message from ${node} port ${port}`, timeoutMs);
+  }
+
+  from(node: string, port?: number): ReceivedMessage[] {
+    return this.received.filter((m) => m.node === node && (port === undefined || m.port === port));
+  }
+
+  async unload(): Promise<void> {
+    await helper.unload();
+    this.httpNode = undefined;
+  }
+
+  async stop(): Promise<void> {
+    await helper.unload().catch(() => undefined);
+    await helper.stopServer();
+    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
+    this.server?.closeAllConnections();
+  }
+}
+
+/** Stop the process's embedded simulator once every node test has run. */
+export async function stopSimulator(): Promise<void> {
+  await stopEmbeddedSimulator();
+}
