@@ -14,7 +14,14 @@ export default tseslint.config(
       "no-console": "off",
       // A variable that closures read before its one assignment must stay `let`.
       "prefer-const": ["error", { ignoreReadBeforeAssign: true }],
+      // `import x = require()` is how TypeScript imports the CommonJS node modules (`export =`).
+      "@typescript-eslint/no-require-imports": ["error", { allowAsImport: true }],
     },
+  },
+  {
+    // Node-RED calls node constructors with `this` as the node; closures need it by name.
+    files: ["nodes/**/*.ts"],
+    rules: { "@typescript-eslint/no-this-alias": "off" },
   },
   {
     files: ["**/*.mjs", "**/*.cjs"],

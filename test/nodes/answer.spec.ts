@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { RedHarness, stopSimulator, type FlowNode } from "../support/red";
-import { waitFor } from "../support/harness";
 
 describe("incoming-call and answer nodes", function () {
   let red: RedHarness;

@@ -11,6 +11,12 @@ import helper = require("node-red-node-test-helper");
 import acsConfig = require("../../nodes/acs-config");
 import acsIncomingCall = require("../../nodes/acs-incoming-call");
 import acsAnswer = require("../../nodes/acs-answer");
+import acsCreateCall = require("../../nodes/acs-create-call");
+import acsPlay = require("../../nodes/acs-play");
+import acsRecognize = require("../../nodes/acs-recognize");
+import acsTransfer = require("../../nodes/acs-transfer");
+import acsHangup = require("../../nodes/acs-hangup");
+import acsEventIn = require("../../nodes/acs-event-in");
 import { embeddedSimulator, stopEmbeddedSimulator } from "../../lib/embedded-simulator";
 import type { AcsSimulator } from "../../simulator";
 import type { AcsService } from "../../lib/acs-service";
@@ -19,7 +25,7 @@ import { waitFor } from "./harness";
 helper.init(require.resolve("node-red"));
 
 type NodeModule = (RED: never) => void;
-export const ALL_NODES: NodeModule[] = [acsConfig, acsIncomingCall, acsAnswer] as unknown as NodeModule[];
+export const ALL_NODES: NodeModule[] = [acsConfig, acsIncomingCall, acsAnswer, acsCreateCall, acsPlay, acsRecognize, acsTransfer, acsHangup, acsEventIn] as unknown as NodeModule[];
 
 /** Simulator options for every node test (one embedded simulator serves the whole run). */
 export const TEST_SIMULATOR = { speed: 20, deliveryRetryDelaysMs: [100, 200, 400], ringTimeoutSeconds: 30 };
@@ -30,6 +36,21 @@ export interface ReceivedMessage {
   node: string;
   port: number;
   msg: Record<string, unknown> & { call?: Record<string, unknown>; payload?: unknown; event?: Record<string, unknown> };
+}
+
+export interface LegDetail {
+  id: string;
+  state: string;
+  direction: string;
+  from: string;
+  to: string;
+  endReason?: string;
+  heard: Array<{ kind: string; content: string; operationContext?: string }>;
+  media: Array<{ callConnectionId: string; operations: Array<{ kind: string; phase: string; operationContext?: string }> }>;
+  events: Array<{ type: string; data: Record<string, unknown> }>;
+  timeline: Array<{ what: string; detail?: Record<string, unknown> }>;
+  customContext?: { sipHeaders?: Record<string, string>; voipHeaders?: Record<string, string> };
+  callConnectionIds: string[];
 }
 
 export class RedHarness {
@@ -105,6 +126,46 @@ export class RedHarness {
     });
     const text = await res.text();
     return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
+  }
+
+  /** The far end's view of a call (state, heard prompts, media operations, events). */
+  async leg(id: string): Promise<LegDetail> {
+    const res = await this.control<LegDetail>("GET", `/calls/${id}`);
+    if (res.status !== 200) throw new Error(`GET /calls/${id} answered ${res.status}`);
+    return res.body;
+  }
+
+  /** Wait until a recognize runs on the call of leg `id` (prompting or listening), so keys pressed now count. */
+  async waitForRecognize(id: string, timeoutMs = 8000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const leg = await this.leg(id);
+      if (leg.media.some((m) => m.operations.some((op) => op.kind === "recognize" && (op.phase === "prompt" || op.phase === "listening")))) return;
+      if (Date.now() > deadline) throw new Error(`no recognize started on call ${id}; heard: ${JSON.stringify(leg.heard.map((h) => h.content))}`);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+
+  /** Dial in from `from` to `to`; returns the far end's leg id. */
+  async dial(from = "+14255550123", to = "+18005550100"): Promise<string> {
+    const res = await this.control<{ id: string }>("POST", "/calls", { from, to });
+    if (res.status !== 201) throw new Error(`POST /calls answered ${res.status}: ${JSON.stringify(res.body)}`);
+    return res.body.id;
+  }
+
+  async press(id: string, tones: string): Promise<void> {
+    const res = await this.control<{ outcome?: string }>("POST", `/calls/${id}/dtmf`, { tones });
+    if (res.status >= 300) throw new Error(`POST /calls/${id}/dtmf answered ${res.status}: ${JSON.stringify(res.body)}`);
+  }
+
+  async say(id: string, text: string): Promise<void> {
+    const res = await this.control("POST", `/calls/${id}/speech`, { text });
+    if (res.status >= 300) throw new Error(`POST /calls/${id}/speech answered ${res.status}: ${JSON.stringify(res.body)}`);
+  }
+
+  async hangup(id: string): Promise<void> {
+    const res = await this.control("POST", `/calls/${id}/hangup`);
+    if (res.status >= 300) throw new Error(`POST /calls/${id}/hangup answered ${res.status}: ${JSON.stringify(res.body)}`);
   }
 
   /** Wait for a message from `node` on `port` (optionally about one call). */

@@ -1,0 +1,40 @@
+/** Prompts: a node's prompt settings turned into the SDK's play sources. */
+import type { FileSource, SsmlSource, TextSource } from "@azure/communication-call-automation";
+
+export type PromptKind = "text" | "ssml" | "file";
+export type PlaySource = FileSource | TextSource | SsmlSource;
+
+export interface PromptDefaults {
+  voice?: string;
+  locale?: string;
+}
+
+/** A play source for `value` of `kind`; throws a clear error for an unusable value. */
+export function playSourceOf(kind: PromptKind, value: string, defaults: PromptDefaults = {}): PlaySource {
+  switch (kind) {
+    case "text":
+      return { kind: "textSource", text: value, ...(defaults.voice ? { voiceName: defaults.voice } : {}), ...(defaults.locale ? { sourceLocale: defaults.locale } : {}) };
+    case "ssml":
+      if (!/^\s*<speak[\s>]/i.test(value)) throw new Error("SSML must start with a <speak> element");
+      return { kind: "ssmlSource", ssmlText: value };
+    case "file": {
+      let url: URL;
+      try {
+        url = new URL(value);
+      } catch {
+        throw new Error(`"${value.slice(0, 100)}" is not an absolute URL of an audio file`);
+      }
+      if (url.protocol !== "https:" && url.protocol !== "http:") throw new Error("an audio file URL must be http or https");
+      return { kind: "fileSource", url: value };
+    }
+    default:
+      throw new Error(`unknown prompt kind ${String(kind)}`);
+  }
+}
+
+/** A short description of a prompt for status and traces ("Welcome to…"). */
+export function describePrompt(source: PlaySource): string {
+  const text = source.kind === "textSource" ? source.text : source.kind === "ssmlSource" ? source.ssmlText.replace(/<[^>]+>/g, " ") : source.url;
+  const clean = text.replace(/\s+/g, " ").trim();
+  return clean.length > 30 ? `${clean.slice(0, 29)}…` : clean;
+}

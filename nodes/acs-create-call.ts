@@ -1,0 +1,161 @@
+/**
+ * acs-create-call: call one target or a group (phone numbers, ACS users, Teams users) with a
+ * caller id and custom SIP/VoIP headers; or connect to an existing server call, group call or
+ * room. Ports: connected, failed (declined, busy, no answer...), ended (the call's end, later).
+ */
+import type { CallLocator, CallInvite } from "@azure/communication-call-automation";
+import { createIdentifierFromRawId, type CommunicationIdentifier, type PhoneNumberIdentifier } from "@azure/communication-common";
+import { AcsActionError } from "../lib/acs-errors";
+import { eventForMessage } from "../lib/call-events";
+import { callFromProperties, withCall } from "../lib/call-message";
+import { readCustomHeaders, readTargets } from "../lib/headers-input";
+import { rawIdFromText, textFromRawId } from "../lib/identifiers";
+import { evaluate, evaluateText, FlowError, NodeActivity, sendOn, serviceOf, type DoneFn, type NodeMessage, type NodeRedRuntime, type RuntimeNode, type SendFn } from "../lib/node-kit";
+import { callFailureReason, failurePayload } from "../lib/outcomes";
+
+interface Def {
+  acs?: string;
+  mode?: "call" | "connect";
+  targets?: string;
+  targetsType?: string;
+  callerId?: string;
+  callerIdType?: string;
+  displayName?: string;
+  sipHeaders?: string;
+  sipHeadersType?: string;
+  voipHeaders?: string;
+  voipHeadersType?: string;
+  locatorKind?: "serverCall" | "group" | "room";
+  locator?: string;
+  locatorType?: string;
+}
+
+export = function register(RED: NodeRedRuntime): void {
+  function AcsCreateCallNode(this: RuntimeNode, def: Def) {
+    RED.nodes.createNode(this, def);
+    const node = this;
+    const activity = new NodeActivity(node, RED);
+    const mode = def.mode ?? "call";
+
+    async function handle(msg: NodeMessage, send: SendFn): Promise<void> {
+      const service = await serviceOf(RED, def.acs);
+      const cognitive = service.cognitiveServicesEndpoint ? { callIntelligenceOptions: { cognitiveServicesEndpoint: service.cognitiveServicesEndpoint } } : {};
+      let start: (operationContext: string) => Promise<unknown>;
+      let terminal: string[];
+      let callFields: Record<string, string | undefined>;
+
+      if (mode === "connect") {
+        const id = await evaluateText(RED, node, def.locator, def.locatorType || "str", msg);
+        if (!id) throw new FlowError(RED._("acs-create-call.error.noLocator"));
+        const kind = def.locatorKind ?? "serverCall";
+        const locator: CallLocator = { id, kind: kind === "group" ? "groupCallLocator" : kind === "room" ? "roomCallLocator" : "serverCallLocator" };
+        start = (operationContext) => service.client.connectCall(locator, service.callbackUrl, { operationContext, ...cognitive });
+        terminal = ["CallConnected", "ConnectFailed"];
+        callFields = { direction: "connect" };
+      } else {
+        const targetTexts = readTargets(await evaluate(RED, node, def.targets, def.targetsType || "str", msg));
+        if (targetTexts.length === 0) throw new FlowError(RED._("acs-create-call.error.noTargets"));
+        const rawIds = targetTexts.map((t) => {
+          const raw = rawIdFromText(t);
+          if (!raw) throw new FlowError(RED._("acs-create-call.error.badTarget", { target: t }));
+          return raw;
+        });
+        const targets = rawIds.map((r) => createIdentifierFromRawId(r));
+        const callerText = await evaluateText(RED, node, def.callerId, def.callerIdType || "str", msg);
+        let callerId: PhoneNumberIdentifier | undefined;
+        if (callerText) {
+          const raw = rawIdFromText(callerText);
+          if (!raw || !raw.startsWith("4:")) throw new FlowError(RED._("acs-create-call.error.badCallerId", { callerId: callerText }));
+          callerId = { phoneNumber: raw.slice(2) };
+        }
+        if (!callerId && rawIds.some((r) => r.startsWith("4:"))) throw new FlowError(RED._("acs-create-call.error.callerIdNeeded"));
+        let headers;
+        try {
+          headers = readCustomHeaders(
+            await evaluate(RED, node, def.sipHeaders, def.sipHeadersType || "json", msg),
+            await evaluate(RED, node, def.voipHeaders, def.voipHeadersType || "json", msg),
+          );
+        } catch (err) {
+          throw new FlowError((err as Error).message);
+        }
+        const displayName = def.displayName?.trim() || undefined;
+        start = (operationContext) =>
+          service.withCreateCallHeaders(operationContext, headers, () =>
+            targets.length === 1
+              ? service.client.createCall(
+                  { targetParticipant: targets[0] as CallInvite["targetParticipant"], ...(callerId ? { sourceCallIdNumber: callerId } : {}), ...(displayName ? { sourceDisplayName: displayName } : {}) },
+                  service.callbackUrl,
+                  { operationContext, ...cognitive },
+                )
+              : service.client.createGroupCall(targets as CommunicationIdentifier[], service.callbackUrl, {
+                  operationContext,
+                  ...(callerId ? { sourceCallIdNumber: callerId } : {}),
+                  ...(displayName ? { sourceDisplayName: displayName } : {}),
+                  ...cognitive,
+                }),
+          );
+        terminal = ["CallConnected", "CreateCallFailed"];
+        const remote = rawIds.map(textFromRawId).join(",");
+        callFields = { direction: "outbound", to: remote, remoteParty: rawIds.length === 1 ? textFromRawId(rawIds[0]) : undefined, ...(callerText ? { from: callerText } : {}) };
+      }
+
+      activity.begin(mode === "connect" ? "acs-create-call.status.connecting" : "acs-create-call.status.ringing");
+      let operated;
+      try {
+        operated = await service.operate({ terminal, track: activity.track }, start);
+      } catch (err) {
+        activity.end("acs-create-call.status.failed", "red");
+        throw new AcsActionError(mode === "connect" ? "connect" : "create call", err);
+      }
+      const { outcome, response } = operated;
+      if (outcome.kind === "canceled") return;
+      if (outcome.kind === "event" && outcome.event.type === "CallConnected") {
+        const props = callFromProperties((response as { callConnectionProperties?: unknown } | undefined)?.callConnectionProperties);
+        const call = withCall(msg, {
+          ...callFields,
+          callConnectionId: props.callConnectionId ?? outcome.event.callConnectionId,
+          serverCallId: outcome.event.serverCallId ?? props.serverCallId,
+          correlationId: outcome.event.correlationId ?? props.correlationId,
+        });
+        msg.payload = { connected: true, callConnectionId: call.callConnectionId };
+        msg.event = eventForMessage(outcome.event);
+        activity.end("acs-create-call.status.connected");
+        const endedMsg = RED.util.cloneMessage(msg);
+        sendOn(send, 0, 3, msg);
+        if (call.callConnectionId) {
+          activity.watchEnd(service, call.callConnectionId, (event) => {
+            endedMsg.payload = failurePayload("ended", event);
+            endedMsg.event = event ? eventForMessage(event) : undefined;
+            sendOn((m) => node.send(m), 2, 3, endedMsg);
+          });
+        }
+        return;
+      }
+      activity.end("acs-create-call.status.failed", "red");
+      const props = callFromProperties((response as { callConnectionProperties?: unknown } | undefined)?.callConnectionProperties);
+      withCall(msg, { ...callFields, callConnectionId: props.callConnectionId });
+      if (outcome.kind === "event") {
+        const sub = (outcome.event.data.resultInformation as { subCode?: number } | undefined)?.subCode;
+        msg.payload = failurePayload(callFailureReason(sub), outcome.event);
+        msg.event = eventForMessage(outcome.event);
+      } else {
+        const ended = outcome.kind === "callEnded" ? outcome.event : undefined;
+        msg.payload = ended ? failurePayload(callFailureReason((ended.data.resultInformation as { subCode?: number } | undefined)?.subCode), ended) : { reason: outcome.kind === "timeout" ? "timeout" : "ended" };
+        if (ended) msg.event = eventForMessage(ended);
+      }
+      sendOn(send, 1, 3, msg);
+    }
+
+    node.on("input", (msg: NodeMessage, send: SendFn, done: DoneFn) => {
+      handle(msg, send).then(
+        () => done(),
+        (err: Error) => done(err),
+      );
+    });
+    node.on("close", (_removed: boolean, done: () => void) => {
+      activity.close();
+      done();
+    });
+  }
+  RED.nodes.registerType("acs-create-call", AcsCreateCallNode);
+};

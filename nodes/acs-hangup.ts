@@ -1,0 +1,48 @@
+/**
+ * acs-hangup: leave the call, or end it for everyone. Port: done. A call that has already ended
+ * is not an error (msg.payload.alreadyEnded is true).
+ */
+import { AcsActionError, isCallGone } from "../lib/acs-errors";
+import { callIdOf, serviceOf, type DoneFn, type NodeMessage, type NodeRedRuntime, type RuntimeNode, type SendFn } from "../lib/node-kit";
+
+interface Def {
+  acs?: string;
+  callId?: string;
+  callIdType?: string;
+  forEveryone?: boolean;
+}
+
+export = function register(RED: NodeRedRuntime): void {
+  function AcsHangupNode(this: RuntimeNode, def: Def) {
+    RED.nodes.createNode(this, def);
+    const node = this;
+    const forEveryone = Boolean(def.forEveryone);
+
+    async function handle(msg: NodeMessage, send: SendFn): Promise<void> {
+      const service = await serviceOf(RED, def.acs);
+      const callId = await callIdOf(RED, node, def, msg);
+      let alreadyEnded = false;
+      try {
+        await service.client.getCallConnection(callId).hangUp(forEveryone);
+      } catch (err) {
+        if (!isCallGone(err)) throw new AcsActionError("hang up", err);
+        alreadyEnded = true;
+      }
+      msg.payload = { hungUp: true, forEveryone, ...(alreadyEnded ? { alreadyEnded: true } : {}) };
+      node.status({ fill: "green", shape: "dot", text: RED._(forEveryone ? "acs-hangup.status.ended" : "acs-hangup.status.left") });
+      send(msg);
+    }
+
+    node.on("input", (msg: NodeMessage, send: SendFn, done: DoneFn) => {
+      handle(msg, send).then(
+        () => done(),
+        (err: Error) => done(err),
+      );
+    });
+    node.on("close", (_removed: boolean, done: () => void) => {
+      node.status({});
+      done();
+    });
+  }
+  RED.nodes.registerType("acs-hangup", AcsHangupNode);
+};

@@ -1,0 +1,110 @@
+/**
+ * acs-transfer: blind transfer of the call (or of one participant of a group call) to a phone
+ * number, ACS user or Teams user, with custom SIP/VoIP headers. Ports: accepted, failed.
+ */
+import type { PhoneNumberIdentifier } from "@azure/communication-common";
+import { createIdentifierFromRawId } from "@azure/communication-common";
+import { toCustomCallingContext } from "../lib/acs-client";
+import { AcsActionError } from "../lib/acs-errors";
+import { eventForMessage } from "../lib/call-events";
+import { readCustomHeaders } from "../lib/headers-input";
+import { rawIdFromText } from "../lib/identifiers";
+import { callIdOf, evaluate, evaluateText, FlowError, NodeActivity, sendOn, serviceOf, type DoneFn, type NodeMessage, type NodeRedRuntime, type RuntimeNode, type SendFn } from "../lib/node-kit";
+import { callFailureReason, failurePayload } from "../lib/outcomes";
+
+interface Def {
+  acs?: string;
+  callId?: string;
+  callIdType?: string;
+  target?: string;
+  targetType?: string;
+  transferee?: string;
+  transfereeType?: string;
+  callerId?: string;
+  callerIdType?: string;
+  sipHeaders?: string;
+  sipHeadersType?: string;
+  voipHeaders?: string;
+  voipHeadersType?: string;
+}
+
+export = function register(RED: NodeRedRuntime): void {
+  function AcsTransferNode(this: RuntimeNode, def: Def) {
+    RED.nodes.createNode(this, def);
+    const node = this;
+    const activity = new NodeActivity(node, RED);
+
+    async function handle(msg: NodeMessage, send: SendFn): Promise<void> {
+      const service = await serviceOf(RED, def.acs);
+      const callId = await callIdOf(RED, node, def, msg);
+      const targetText = await evaluateText(RED, node, def.target, def.targetType || "str", msg);
+      const targetRaw = targetText ? rawIdFromText(targetText) : undefined;
+      if (!targetRaw) throw new FlowError(RED._("acs-transfer.error.badTarget", { target: targetText ?? "" }));
+      const transfereeText = def.transfereeType ? await evaluateText(RED, node, def.transferee, def.transfereeType, msg) : undefined;
+      const transfereeRaw = transfereeText ? rawIdFromText(transfereeText) : undefined;
+      if (transfereeText && !transfereeRaw) throw new FlowError(RED._("acs-transfer.error.badTransferee", { transferee: transfereeText }));
+      const callerText = await evaluateText(RED, node, def.callerId, def.callerIdType || "str", msg);
+      let callerId: PhoneNumberIdentifier | undefined;
+      if (callerText) {
+        const raw = rawIdFromText(callerText);
+        if (!raw || !raw.startsWith("4:")) throw new FlowError(RED._("acs-transfer.error.badCallerId", { callerId: callerText }));
+        callerId = { phoneNumber: raw.slice(2) };
+      }
+      let headers;
+      try {
+        headers = readCustomHeaders(
+          await evaluate(RED, node, def.sipHeaders, def.sipHeadersType || "json", msg),
+          await evaluate(RED, node, def.voipHeaders, def.voipHeadersType || "json", msg),
+        );
+      } catch (err) {
+        throw new FlowError((err as Error).message);
+      }
+      const connection = service.client.getCallConnection(callId);
+
+      activity.begin("acs-transfer.status.transferring");
+      let operated;
+      try {
+        operated = await service.operate({ callConnectionId: callId, terminal: ["CallTransferAccepted", "CallTransferFailed"], track: activity.track }, (operationContext) =>
+          connection.transferCallToParticipant(createIdentifierFromRawId(targetRaw), {
+            operationContext,
+            ...(transfereeRaw ? { transferee: createIdentifierFromRawId(transfereeRaw) } : {}),
+            ...(callerId ? { sourceCallIdNumber: callerId } : {}),
+            ...(headers ? { customCallingContext: toCustomCallingContext(headers) } : {}),
+          }),
+        );
+      } catch (err) {
+        activity.end("acs-transfer.status.failed", "red");
+        throw new AcsActionError("transfer", err);
+      }
+      const { outcome } = operated;
+      if (outcome.kind === "callEnded") return activity.end("acs-transfer.status.callEnded", "grey");
+      if (outcome.kind === "canceled") return;
+      if (outcome.kind === "event" && outcome.event.type === "CallTransferAccepted") {
+        msg.payload = { accepted: true, target: targetText };
+        msg.event = eventForMessage(outcome.event);
+        activity.end("acs-transfer.status.accepted");
+        return sendOn(send, 0, 2, msg);
+      }
+      activity.end("acs-transfer.status.failed", "red");
+      if (outcome.kind === "timeout") msg.payload = { reason: "timeout" };
+      else {
+        const sub = (outcome.event.data.resultInformation as { subCode?: number } | undefined)?.subCode;
+        msg.payload = failurePayload(callFailureReason(sub), outcome.event);
+        msg.event = eventForMessage(outcome.event);
+      }
+      sendOn(send, 1, 2, msg);
+    }
+
+    node.on("input", (msg: NodeMessage, send: SendFn, done: DoneFn) => {
+      handle(msg, send).then(
+        () => done(),
+        (err: Error) => done(err),
+      );
+    });
+    node.on("close", (_removed: boolean, done: () => void) => {
+      activity.close();
+      done();
+    });
+  }
+  RED.nodes.registerType("acs-transfer", AcsTransferNode);
+};
