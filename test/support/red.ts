@@ -20,7 +20,7 @@ import acsEventIn = require("../../nodes/acs-event-in");
 import { embeddedSimulator, stopEmbeddedSimulator } from "../../lib/embedded-simulator";
 import type { AcsSimulator } from "../../simulator";
 import type { AcsService } from "../../lib/acs-service";
-import { waitFor } from "./harness";
+import { waitFor, type LegSummary } from "./harness";
 
 helper.init(require.resolve("node-red"));
 
@@ -45,6 +45,7 @@ export interface LegDetail {
   from: string;
   to: string;
   endReason?: string;
+  serverCallId: string;
   heard: Array<{ kind: string; content: string; operationContext?: string }>;
   media: Array<{ callConnectionId: string; operations: Array<{ kind: string; phase: string; operationContext?: string }> }>;
   events: Array<{ type: string; data: Record<string, unknown> }>;
@@ -96,7 +97,7 @@ export class RedHarness {
       const [owner, port] = String(n.id).split(":");
       helper.getNode(n.id).on("input", (msg: ReceivedMessage["msg"]) => this.received.push({ node: owner, port: Number(port), msg }));
     }
-    await this.service();
+    for (const n of flow) if (n.type === "acs-config") await this.service(n.id);
   }
 
   /** Helper nodes for each output of node `id`: ids "id:0", "id:1", ... */
@@ -168,6 +169,47 @@ export class RedHarness {
     if (res.status >= 300) throw new Error(`POST /calls/${id}/hangup answered ${res.status}: ${JSON.stringify(res.body)}`);
   }
 
+  /** The far end's calls (`GET /calls`), optionally only those in one state. */
+  async legs(state?: "ringing" | "connected" | "ended"): Promise<LegSummary[]> {
+    const res = await this.control<LegSummary[]>("GET", `/calls${state ? `?state=${state}` : ""}`);
+    if (res.status !== 200) throw new Error(`GET /calls answered ${res.status}`);
+    return res.body;
+  }
+
+  /** Wait for a far-end call that matches, e.g. an outbound call ringing to a number (`to` is a raw id: "4:+1..."). */
+  async waitForLeg(match: (leg: LegSummary) => boolean, what: string, timeoutMs = 8000): Promise<LegSummary> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = (await this.legs()).find(match);
+      if (found) return found;
+      if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
+  /** Wait until the far-end call `id` is in `state`; returns its detail. */
+  async waitForLegState(id: string, state: string, timeoutMs = 8000): Promise<LegDetail> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const leg = await this.leg(id);
+      if (leg.state === state) return leg;
+      if (Date.now() > deadline) throw new Error(`call ${id} is ${leg.state} (${leg.endReason ?? ""}), not ${state}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
+  /** Hang up every far-end call still ringing or connected, so no call outlives its test. */
+  async hangupAll(): Promise<void> {
+    for (const leg of await this.legs()) {
+      if (leg.state !== "ended") await this.control("POST", `/calls/${leg.id}/hangup`).catch(() => undefined);
+    }
+  }
+
+  /** Send a message into a node's input, as a wire would. */
+  inject(id: string, msg: Record<string, unknown>): void {
+    (helper.getNode(id) as unknown as { receive(m: unknown): void }).receive(msg);
+  }
+
   /** Wait for a message from `node` on `port` (optionally about one call). */
   async next(node: string, port: number, filter: (m: ReceivedMessage) => boolean = () => true, timeoutMs = 8000): Promise<ReceivedMessage> {
     return waitFor(() => this.received.find((m) => m.node === node && m.port === port && filter(m)), `a message from ${node} port ${port}`, timeoutMs);
@@ -193,4 +235,15 @@ export class RedHarness {
 /** Stop the process's embedded simulator once every node test has run. */
 export async function stopSimulator(): Promise<void> {
   await stopEmbeddedSimulator();
+}
+
+/** Poll an async check until it gives a value, or fail after `timeoutMs`. */
+export async function eventually<T>(check: () => Promise<T | undefined | false>, what: string, timeoutMs = 8000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
 }
