@@ -68,6 +68,10 @@ export interface AcsConfigNode {
 /** Evaluate a TypedInput (every type, including flow/global context, JSONata and env). */
 export function evaluate(RED: NodeRedRuntime, node: object, value: unknown, type: string | undefined, msg: NodeMessage): Promise<unknown> {
   if (type === undefined || type === "") return Promise.resolve(value);
+  // An empty optional field is "not set", not a JSON document to parse.
+  if ((type === "json" || type === "jsonata" || type === "bin") && (value === undefined || value === null || String(value).trim() === "")) {
+    return Promise.resolve(undefined);
+  }
   return new Promise((resolve, reject) => {
     RED.util.evaluateNodeProperty(value, type, node, msg, (err, result) => (err ? reject(err) : resolve(result)));
   });

@@ -1,7 +1,8 @@
-// `npm start`: the ACS simulator and Node-RED (from this project's own dependencies) with this
-// package linked into Node-RED's user directory, so the palette loads it.
+// `npm start`: Node-RED (from this project's own dependencies) on http://127.0.0.1:1880 (PORT
+// overrides) with this package linked into its user directory and the IVR example deployed on
+// the built-in ACS simulator. The simulator's control API is then at /acs-simulator.
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, rmSync, symlinkSync, lstatSync } from "node:fs";
+import { copyFileSync, existsSync, lstatSync, mkdirSync, rmSync, symlinkSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -10,39 +11,53 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const require = createRequire(import.meta.url);
 const userDir = join(root, ".node-red");
 const link = join(userDir, "node_modules", "node-red-contrib-acs-call-automation");
+const flowsFile = join(userDir, "flows.json");
+const example = join(root, "examples", "IVR menu.json");
 
 mkdirSync(dirname(link), { recursive: true });
 if (existsSync(link) || isLink(link)) rmSync(link, { recursive: true, force: true });
 symlinkSync(root, link, "dir");
 
-const { startSimulator } = require(join(root, "dist", "simulator", "index.js"));
-const sim = await startSimulator({ port: Number(process.env.ACS_SIMULATOR_PORT ?? 0) });
+// The first start deploys the IVR example; later starts keep whatever the user deployed since.
+const freshFlows = !existsSync(flowsFile);
+if (freshFlows) copyFileSync(example, flowsFile);
 
 const port = Number(process.env.PORT) || 1880;
+const base = `http://127.0.0.1:${port}`;
 const red = spawn(process.execPath, [require.resolve("node-red/red.js"), "--settings", join(root, "scripts", "node-red-settings.cjs"), "--port", String(port)], {
   stdio: "inherit",
-  env: { ...process.env, ACS_CONNECTION_STRING: sim.connectionString },
+  env: { ...process.env, PORT: String(port) },
 });
 
-console.log(`
-ACS simulator running.
-  Control API:  ${sim.controlBase}
-  Owned number: ${sim.ownedNumbers[0]}
-Node-RED editor: http://127.0.0.1:${port}/ (ACS_CONNECTION_STRING is set for it)
-
-Place a call through the simulator (it rings until an app answers it):
-  curl -s -X POST ${sim.controlBase}/calls -H 'content-type: application/json' -d '{"from":"+14255550100","to":"${sim.ownedNumbers[0]}"}'
-`);
-
-const stop = () => {
-  red.kill("SIGINT");
-  void sim.stop().then(() => process.exit(0));
-};
+const stop = () => red.kill("SIGINT");
 process.on("SIGINT", stop);
 process.on("SIGTERM", stop);
-red.on("exit", (code) => {
-  void sim.stop().then(() => process.exit(code ?? 0));
-});
+red.on("exit", (code) => process.exit(code ?? 0));
+
+// Tell the newcomer how to call once the simulator answers.
+const control = `${base}/acs-simulator`;
+for (let i = 0; i < 600; i++) {
+  const ok = await fetch(`${control}/`).then((r) => r.ok, () => false);
+  if (ok) {
+    console.log(`
+──────────────────────────────────────────────────────────────────────────────
+Node-RED: ${base}/   ${freshFlows ? "(the IVR example is deployed)" : "(your flows from .node-red/flows.json)"}
+Built-in ACS simulator, control API: ${control}
+
+Call the IVR from this machine (a phone in your terminal; keys, "say …", "hangup"):
+  npm run call
+
+Or with curl:
+  curl -s -X POST ${control}/calls -H 'content-type: application/json' -d '{"from":"+14255550123","to":"+18005550100"}'
+  curl -s ${control}/calls/<id>                  # what the caller heard so far ("heard")
+  curl -s -X POST ${control}/calls/<id>/dtmf -H 'content-type: application/json' -d '{"tones":"1"}'
+  curl -s -X POST ${control}/calls/<id>/speech -H 'content-type: application/json' -d '{"text":"agent"}'
+──────────────────────────────────────────────────────────────────────────────
+`);
+    break;
+  }
+  await new Promise((r) => setTimeout(r, 500));
+}
 
 function isLink(p) {
   try {
