@@ -22,7 +22,8 @@ import type { AcsSimulator } from "../../simulator";
 import type { AcsService } from "../../lib/acs-service";
 import { waitFor, type LegSummary } from "./harness";
 
-helper.init(require.resolve("node-red"));
+// ACS_NODE_RED_PATH runs the node tests on another Node-RED (e.g. 5.x under Node 22); see the README.
+helper.init(process.env.ACS_NODE_RED_PATH ?? require.resolve("node-red"));
 
 type NodeModule = (RED: never) => void;
 export const ALL_NODES: NodeModule[] = [acsConfig, acsIncomingCall, acsAnswer, acsCreateCall, acsPlay, acsRecognize, acsTransfer, acsHangup, acsEventIn] as unknown as NodeModule[];
