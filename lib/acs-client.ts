@@ -71,9 +71,16 @@ export function createAcsClient(settings: ConnectionSettings): AcsClient {
   };
   let client: CallAutomationClient;
   switch (settings.kind) {
-    case "connectionString":
+    case "connectionString": {
+      // An http endpoint is never Azure: it is a simulator (the standalone `acs-simulator`).
+      const endpoint = endpointOfConnectionString(settings.connectionString);
+      if (endpoint && endpoint.startsWith("http:")) {
+        options.allowInsecureConnection = true;
+        options.httpClient = simulatorHttpClient(endpoint);
+      }
       client = new CallAutomationClient(settings.connectionString, options);
       break;
+    }
     case "entra":
       client = new CallAutomationClient(settings.endpoint, settings.credential, options);
       break;
@@ -84,6 +91,26 @@ export function createAcsClient(settings: ConnectionSettings): AcsClient {
       break;
   }
   return { client, createCallContexts };
+}
+
+/** The `endpoint=` of an ACS connection string, or undefined. */
+export function endpointOfConnectionString(connectionString: string): string | undefined {
+  const m = /(?:^|;)\s*endpoint=([^;]+)/i.exec(connectionString);
+  return m ? m[1].trim() : undefined;
+}
+
+/**
+ * Who signs the callbacks of a resource at `endpoint`: ACS itself for Azure endpoints; a
+ * simulator (any plain-http endpoint, never Azure) signs with its own base URL as the issuer.
+ */
+export function callbackIssuerFor(endpoint: string | undefined, acsIssuer: string): string {
+  if (!endpoint) return acsIssuer;
+  try {
+    const url = new URL(endpoint);
+    return url.protocol === "http:" ? url.origin : acsIssuer;
+  } catch {
+    return acsIssuer;
+  }
 }
 
 /**

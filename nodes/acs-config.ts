@@ -2,7 +2,7 @@
  * acs-config: one ACS connection (connection string, Entra ID, or the built-in simulator), its
  * webhook endpoints and its event router. Worker nodes call getService().
  */
-import { createAcsClient, type ConnectionSettings } from "../lib/acs-client";
+import { callbackIssuerFor, createAcsClient, endpointOfConnectionString, type ConnectionSettings } from "../lib/acs-client";
 import { AcsService } from "../lib/acs-service";
 import { ACS_CALLBACK_ISSUER, CallbackJwtVerifier, newWebhookSecret } from "../lib/callback-auth";
 import { embeddedSimulator, runningEmbeddedSimulator } from "../lib/embedded-simulator";
@@ -143,8 +143,11 @@ export = function register(RED: NodeRedRuntime): void {
       const callbackBase = def.callbackBaseUrl?.trim();
       if (!callbackBase) throw new Error(RED._("acs-config.error.noCallbackBase"));
       let connection: ConnectionSettings;
+      let endpoint: string | undefined;
       if (mode === "connectionString") {
         if (!creds.connectionString) throw new Error(RED._("acs-config.error.noConnectionString"));
+        endpoint = endpointOfConnectionString(creds.connectionString);
+        if (!endpoint) throw new Error(RED._("acs-config.error.badConnectionString"));
         connection = { kind: "connectionString", connectionString: creds.connectionString };
       } else {
         if (!def.endpoint?.trim()) throw new Error(RED._("acs-config.error.noEndpoint"));
@@ -153,14 +156,16 @@ export = function register(RED: NodeRedRuntime): void {
           method === "clientSecret"
             ? { method, tenantId: def.tenantId ?? "", clientId: def.clientId ?? "", clientSecret: creds.clientSecret ?? "", authorityHost: def.authorityHost || undefined }
             : { method, clientId: def.clientId || undefined };
-        connection = { kind: "entra", endpoint: def.endpoint.trim(), credential: createEntraCredential(entra) };
+        endpoint = def.endpoint.trim();
+        connection = { kind: "entra", endpoint, credential: createEntraCredential(entra) };
       }
       const resourceId = def.resourceId?.trim();
+      const issuer = callbackIssuerFor(endpoint, ACS_CALLBACK_ISSUER);
       return new AcsService({
         ...common,
         callbackBase,
         acs: createAcsClient(connection),
-        verifier: resourceId ? new CallbackJwtVerifier({ issuer: ACS_CALLBACK_ISSUER, audience: resourceId }) : RED._("acs-config.error.noResourceId"),
+        verifier: resourceId ? new CallbackJwtVerifier({ issuer, audience: resourceId }) : RED._("acs-config.error.noResourceId"),
       });
     };
 

@@ -115,8 +115,9 @@ export class RedHarness {
     return (helper.getNode(id) as unknown as { getService(): Promise<AcsService> }).getService();
   }
 
+  /** The embedded simulator (started with the options a simulator-mode config node would give it). */
   sim(): Promise<AcsSimulator> {
-    return embeddedSimulator();
+    return embeddedSimulator({ requireCognitiveServices: false, ...TEST_SIMULATOR });
   }
 
   async control<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {

@@ -1,0 +1,123 @@
+/**
+ * acs-config: its three connection modes, the embedded simulator shared between config nodes,
+ * the control API on the admin server, and redeploys that keep the webhook routes working.
+ */
+import assert from "node:assert/strict";
+import helper = require("node-red-node-test-helper");
+import { RedHarness, stopSimulator, type FlowNode } from "../support/red";
+
+describe("acs-config", function () {
+  this.timeout(20000);
+  let red: RedHarness;
+  before(async () => {
+    red = await RedHarness.start();
+  });
+  afterEach(async () => red.unload());
+  after(async () => {
+    await red.stop();
+    await stopSimulator();
+  });
+
+  function answerAndGreet(config: string, prefix: string): FlowNode[] {
+    const ans = RedHarness.outputs(`${prefix}answer`, 3);
+    const play = RedHarness.outputs(`${prefix}play`, 2);
+    return [
+      { id: `${prefix}incoming`, type: "acs-incoming-call", acs: config, to: "", wires: [[`${prefix}answer`]] },
+      { id: `${prefix}answer`, type: "acs-answer", acs: config, action: "answer", wires: [[`${prefix}play`, ...ans.wires[0]], ans.wires[1], ans.wires[2]] },
+      { id: `${prefix}play`, type: "acs-play", acs: config, promptKind: "text", prompt: `Hello from ${prefix}`, promptType: "str", wires: play.wires },
+      ...ans.nodes,
+      ...play.nodes,
+    ];
+  }
+
+  it("connection string mode: a standalone simulator's connection string, resource id and a subscribed Event Grid URL", async () => {
+    const sim = await red.sim();
+    const flow: FlowNode[] = [
+      { id: "cs", type: "acs-config", mode: "connectionString", callbackBaseUrl: red.base, resourceId: sim.resourceId },
+      ...answerAndGreet("cs", "cs-"),
+    ];
+    await red.load(flow, { cs: { connectionString: sim.connectionString } });
+    const service = await red.service("cs");
+    // Unlike simulator mode, nothing subscribes for us: the user pastes the Event Grid URL (here, through the control API).
+    const sub = await red.control<{ id: string }>("POST", "/subscriptions", { url: service.eventGridUrl });
+    assert.equal(sub.status, 201);
+    try {
+      const leg = await red.dial();
+      const played = await red.next("cs-play", 0);
+      assert.equal((played.msg.payload as { completed: boolean }).completed, true);
+      const heard = await red.leg(leg);
+      assert.deepEqual(heard.heard.map((h) => h.content), ["Hello from cs-"]);
+    } finally {
+      await red.control("DELETE", `/subscriptions/${sub.body.id}`);
+    }
+  });
+
+  it("refuses Azure callbacks it cannot verify (no ACS resource id) with 401", async () => {
+    const sim = await red.sim();
+    await red.load([{ id: "noaud", type: "acs-config", mode: "connectionString", callbackBaseUrl: red.base }], { noaud: { connectionString: sim.connectionString } });
+    const service = await red.service("noaud");
+    const res = await fetch(service.callbackUrl, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify([{ id: "x", type: "Microsoft.Communication.CallConnected", source: "s", specversion: "1.0", data: { callConnectionId: "c" } }]),
+    });
+    assert.equal(res.status, 401);
+  });
+
+  it("says what is missing: no callback URL for Azure, no connection string", async () => {
+    await red.load([
+      { id: "nobase", type: "acs-config", mode: "connectionString" },
+      { id: "nocs", type: "acs-config", mode: "connectionString", callbackBaseUrl: "https://example.org/" },
+      { id: "noendpoint", type: "acs-config", mode: "entra", callbackBaseUrl: "https://example.org/" },
+    ]).catch(() => undefined);
+    await assert.rejects(red.service("nobase"), /acs-config\.error\.noCallbackBase/);
+    await assert.rejects(red.service("nocs"), /acs-config\.error\.noConnectionString/);
+    await assert.rejects(red.service("noendpoint"), /acs-config\.error\.noEndpoint/);
+  });
+
+  it("two simulator-mode config nodes share one simulator, and each gets the incoming calls", async () => {
+    await red.load([
+      red.configNode({ id: "simA" }),
+      red.configNode({ id: "simB" }),
+      { id: "a-incoming", type: "acs-incoming-call", acs: "simA", wires: [["a-seen:0"]] },
+      { id: "b-incoming", type: "acs-incoming-call", acs: "simB", wires: [["b-seen:0"]] },
+      { id: "a-seen:0", type: "helper" },
+      { id: "b-seen:0", type: "helper" },
+    ]);
+    const [a, b] = await Promise.all([red.service("simA"), red.service("simB")]);
+    assert.notEqual(a.callbackUrl, b.callbackUrl);
+    const subs = await red.control<Array<{ url: string }>>("GET", "/subscriptions");
+    assert.equal(subs.body.filter((s) => s.url === a.eventGridUrl || s.url === b.eventGridUrl).length, 2);
+    await red.dial("+14255550111", "+18005550100");
+    await red.next("a-seen", 0);
+    await red.next("b-seen", 0);
+  });
+
+  it("mounts the simulator's control API at /acs-simulator on the admin server", async () => {
+    await red.load([red.configNode(), ...answerAndGreet("acs", "m-")]);
+    const info = (await (helper.request().get("/acs-simulator/") as unknown as Promise<{ status: number; body: { ownedNumbers: string[] } }>));
+    assert.equal(info.status, 200);
+    assert.deepEqual(info.body.ownedNumbers, ["+18005550100"]);
+    const dialed = (await ((helper.request().post("/acs-simulator/calls") as unknown as { send(b: unknown): Promise<{ status: number; body: { id: string } }> }).send({ from: "+14255550100", to: "+18005550100" })));
+    assert.equal(dialed.status, 201);
+    await red.next("m-play", 0);
+    const bad = (await ((helper.request().post("/acs-simulator/calls") as unknown as { send(b: unknown): Promise<{ status: number }> }).send({ from: "nobody" })));
+    assert.equal(bad.status, 400);
+  });
+
+  it("keeps working across redeploys: the routes stay, the new config node answers, the old one is gone", async () => {
+    await red.load([red.configNode(), ...answerAndGreet("acs", "r1-")]);
+    const first = await red.service();
+    await red.dial();
+    await red.next("r1-play", 0);
+    await red.unload();
+    await red.load([red.configNode(), ...answerAndGreet("acs", "r2-")]);
+    const second = await red.service();
+    assert.notEqual(first, second);
+    await red.dial();
+    await red.next("r2-play", 0);
+    // The first config node's Event Grid subscription went with it.
+    const subs = await red.control<Array<{ url: string }>>("GET", "/subscriptions");
+    assert.equal(subs.body.filter((s) => s.url === first.eventGridUrl).length, 0);
+  });
+});
