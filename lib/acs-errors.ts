@@ -15,7 +15,7 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "obj
 
 /** The status, code and message of an SDK/REST error, without the request that caused it. */
 export function acsFailureOf(err: unknown): AcsFailure {
-  if (!isObject(err)) return { message: String(err) };
+  if (!isObject(err)) return { message: redactSecrets(String(err).split("\n")[0].slice(0, 500)) };
   const status = typeof err.statusCode === "number" ? err.statusCode : undefined;
   const code = typeof err.code === "string" ? err.code : undefined;
   let message = typeof err.message === "string" ? err.message : "unknown error";
@@ -24,10 +24,13 @@ export function acsFailureOf(err: unknown): AcsFailure {
   return { status, code, message: redactSecrets(message) };
 }
 
-/** A call that has ended or never existed: ACS answers 404 (8522) or 400 (8528). */
+/**
+ * A call that has ended or never existed: ACS answers 404 (8522) or 400 (8528); an incoming call
+ * that was already handled, ended, or not answered in time gets 400 8586 / 8587.
+ */
 export function isCallGone(err: unknown): boolean {
   const f = acsFailureOf(err);
-  return f.status === 404 || f.code === "8528" || f.code === "8522" || /\b8528\b/.test(f.message);
+  return f.status === 404 || ["8522", "8528", "8586", "8587"].includes(f.code ?? "") || /\b85(28|86|87)\b/.test(f.message);
 }
 
 /** An Error for `done(err)`: "play failed: ACS answered 400 (8523): <ACS message>". */
@@ -48,7 +51,8 @@ export class AcsActionError extends Error {
 export function redactSecrets(text: string): string {
   return text
     .replace(/(accesskey=)[^;\s]+/gi, "$1***")
-    .replace(/(Bearer\s+)[A-Za-z0-9._~+/=-]+/g, "$1***")
+    .replace(/(Bearer\s+)[A-Za-z0-9._~+/=-]{8,}/gi, "$1***")
+    .replace(/(Signature=)[A-Za-z0-9+/=%_-]+/gi, "$1***")
     .replace(/(\/acs\/(?:callbacks|events)\/[^/\s]+\/)[^/\s?#"']+/g, "$1***")
     .replace(/(client_secret=|sig=|secret=)[^&\s]+/gi, "$1***");
 }

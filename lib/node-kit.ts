@@ -68,6 +68,8 @@ export interface AcsConfigNode {
 /** Evaluate a TypedInput (every type, including flow/global context, JSONata and env). */
 export function evaluate(RED: NodeRedRuntime, node: object, value: unknown, type: string | undefined, msg: NodeMessage): Promise<unknown> {
   if (type === undefined || type === "") return Promise.resolve(value);
+  // A field the flow never set (Node-RED would turn it into the text "undefined").
+  if ((type === "str" || type === "num") && (value === undefined || value === null)) return Promise.resolve(undefined);
   // An empty optional field is "not set", not a JSON document to parse.
   if ((type === "json" || type === "jsonata" || type === "bin") && (value === undefined || value === null || String(value).trim() === "")) {
     return Promise.resolve(undefined);
@@ -104,7 +106,8 @@ export class FlowError extends Error {
 export async function callIdOf(RED: NodeRedRuntime, node: object, config: { callId?: string; callIdType?: string }, msg: NodeMessage): Promise<string> {
   const value = config.callIdType ? config.callId : "call.callConnectionId";
   const type = config.callIdType || "msg";
-  const id = await evaluateText(RED, node, value, type, msg);
+  // A message without msg.call at all makes the property lookup throw: that is "no call id" too.
+  const id = await evaluateText(RED, node, value, type, msg).catch(() => undefined);
   if (!id) {
     throw new FlowError(
       `No call id: ${describeProperty(value, type)} is empty. Wire this node after an answer or create-call node, or set where the call id comes from.`,

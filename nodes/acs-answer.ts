@@ -35,7 +35,7 @@ export = function register(RED: NodeRedRuntime): void {
         try {
           if (action === "reject") {
             await service.client.rejectCall(context, { callRejectReason: def.rejectReason ?? "none" });
-            msg.payload = { rejected: true, reason: def.rejectReason ?? "none" };
+            msg.payload = { rejected: true, rejectReason: def.rejectReason ?? "none" };
           } else {
             const targetText = await evaluateText(RED, node, def.target, def.targetType || "str", msg);
             const rawId = targetText ? rawIdFromText(targetText) : undefined;
@@ -47,6 +47,7 @@ export = function register(RED: NodeRedRuntime): void {
           if (err instanceof FlowError) throw err;
           if (!isCallGone(err)) throw new AcsActionError(action, err);
           msg.payload = { reason: "callGone", message: new AcsActionError(action, err).message };
+          delete msg.event;
           activity.end("acs-answer.status.failed", "red");
           sendOn(send, 1, 2, msg);
           return;
@@ -70,6 +71,7 @@ export = function register(RED: NodeRedRuntime): void {
         // The caller hung up, or another app answered first: an outcome, not a flow error.
         if (isCallGone(err)) {
           msg.payload = { reason: "callGone", message: new AcsActionError("answer", err).message };
+          delete msg.event;
           sendOn(send, 1, 3, msg);
           return;
         }

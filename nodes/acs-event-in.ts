@@ -3,7 +3,7 @@
  * "Calls" scope "all" sees every call; "input" follows only the calls whose messages reach the
  * node's input (until each call ends). Optionally only events no node was waiting for.
  */
-import type { ObservedEvent } from "../lib/acs-service";
+import type { AcsService, ObservedEvent } from "../lib/acs-service";
 import { callOf } from "../lib/call-message";
 import { serviceOf, type DoneFn, type NodeMessage, type NodeRedRuntime, type RuntimeNode } from "../lib/node-kit";
 
@@ -31,6 +31,7 @@ export = function register(RED: NodeRedRuntime): void {
     const fixedCall = def.callId?.trim() || undefined;
     const followed = new Set<string>();
     let unsubscribe: (() => void) | undefined;
+    let service: AcsService | undefined;
     let closed = false;
     let count = 0;
 
@@ -52,9 +53,10 @@ export = function register(RED: NodeRedRuntime): void {
     };
 
     serviceOf(RED, def.acs)
-      .then((service) => {
+      .then((ready) => {
         if (closed) return;
-        unsubscribe = service.onEvent(onEvent);
+        service = ready;
+        unsubscribe = ready.onEvent(onEvent);
         node.status({ fill: "green", shape: "ring", text: RED._("acs-event-in.status.listening") });
       })
       .catch((err: Error) => {
@@ -66,6 +68,11 @@ export = function register(RED: NodeRedRuntime): void {
       const callId = callOf(msg).callConnectionId;
       if (!callId) {
         done(new Error(RED._("acs-event-in.error.noCall")));
+        return;
+      }
+      // A call that has already ended has no events left to follow.
+      if (service?.router.hasEnded(callId)) {
+        done();
         return;
       }
       if (followed.size >= MAX_FOLLOWED) followed.delete(followed.values().next().value as string);
