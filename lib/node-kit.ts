@@ -70,6 +70,10 @@ export function evaluate(RED: NodeRedRuntime, node: object, value: unknown, type
   if (type === undefined || type === "") return Promise.resolve(value);
   // A field the flow never set (Node-RED would turn it into the text "undefined").
   if ((type === "str" || type === "num") && (value === undefined || value === null)) return Promise.resolve(undefined);
+  // An optional field pointing at no property ("msg." with nothing after it) is unset too.
+  if ((type === "msg" || type === "flow" || type === "global") && (value === undefined || value === null || String(value).trim() === "")) {
+    return Promise.resolve(undefined);
+  }
   // An empty optional field is "not set", not a JSON document to parse.
   if ((type === "json" || type === "jsonata" || type === "bin") && (value === undefined || value === null || String(value).trim() === "")) {
     return Promise.resolve(undefined);

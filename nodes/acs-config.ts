@@ -159,13 +159,15 @@ export = function register(RED: NodeRedRuntime): void {
         endpoint = def.endpoint.trim();
         connection = { kind: "entra", endpoint, credential: createEntraCredential(entra) };
       }
+      // Callbacks are verified against the resource id (the JWT audience): without it none could be trusted.
       const resourceId = def.resourceId?.trim();
+      if (!resourceId) throw new Error(RED._("acs-config.error.noResourceId"));
       const issuer = callbackIssuerFor(endpoint, ACS_CALLBACK_ISSUER);
       return new AcsService({
         ...common,
         callbackBase,
         acs: createAcsClient(connection),
-        verifier: resourceId ? new CallbackJwtVerifier({ issuer, audience: resourceId }) : RED._("acs-config.error.noResourceId"),
+        verifier: new CallbackJwtVerifier({ issuer, audience: resourceId }),
       });
     };
 

@@ -7,6 +7,7 @@
 import { createIdentifierFromRawId } from "@azure/communication-common";
 import { AcsActionError } from "../lib/acs-errors";
 import { eventForMessage } from "../lib/call-events";
+import { callOf } from "../lib/call-message";
 import { rawIdFromText } from "../lib/identifiers";
 import { failurePayload } from "../lib/outcomes";
 import { playSourceOf, type PromptKind } from "../lib/play-sources";
@@ -48,7 +49,8 @@ export = function register(RED: NodeRedRuntime): void {
       }
       let participant: ReturnType<typeof createIdentifierFromRawId> | undefined;
       if (def.playTo === "participant") {
-        const text = await evaluateText(RED, node, def.participant, def.participantType || "msg", msg);
+        // Like recognize: by default the far end of the call (msg.call.remoteParty).
+        const text = def.participantType ? await evaluateText(RED, node, def.participant, def.participantType, msg) : callOf(msg).remoteParty;
         const rawId = text ? rawIdFromText(text) : undefined;
         if (!rawId) throw new FlowError(RED._("acs-play.error.badParticipant", { participant: text ?? "" }));
         participant = createIdentifierFromRawId(rawId);

@@ -52,23 +52,20 @@ describe("acs-config", function () {
     }
   });
 
-  it("refuses Azure callbacks it cannot verify (no ACS resource id) with 401", async () => {
+  it("will not start an Azure connection without the ACS resource id its callbacks are verified against", async () => {
     const sim = await red.sim();
-    await red.load([{ id: "noaud", type: "acs-config", mode: "connectionString", callbackBaseUrl: red.base }], { noaud: { connectionString: sim.connectionString } });
-    const service = await red.service("noaud");
-    const res = await fetch(service.callbackUrl, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify([{ id: "x", type: "Microsoft.Communication.CallConnected", source: "s", specversion: "1.0", data: { callConnectionId: "c" } }]),
-    });
-    assert.equal(res.status, 401);
+    await red.load([{ id: "noaud", type: "acs-config", mode: "connectionString", callbackBaseUrl: red.base }], { noaud: { connectionString: sim.connectionString } }).catch(() => undefined);
+    await assert.rejects(red.service("noaud"), /acs-config\.error\.noResourceId/);
+    // Its webhooks were never registered: a callback for it finds no endpoint.
+    const res = await fetch(`${red.base}acs/callbacks/noaud/whatever`, { method: "POST", body: "[]" });
+    assert.equal(res.status, 404);
   });
 
   it("says what is missing: no callback URL for Azure, no connection string", async () => {
     await red.load([
       { id: "nobase", type: "acs-config", mode: "connectionString" },
-      { id: "nocs", type: "acs-config", mode: "connectionString", callbackBaseUrl: "https://example.org/" },
-      { id: "noendpoint", type: "acs-config", mode: "entra", callbackBaseUrl: "https://example.org/" },
+      { id: "nocs", type: "acs-config", mode: "connectionString", callbackBaseUrl: "https://example.org/", resourceId: "r" },
+      { id: "noendpoint", type: "acs-config", mode: "entra", callbackBaseUrl: "https://example.org/", resourceId: "r" },
     ]).catch(() => undefined);
     await assert.rejects(red.service("nobase"), /acs-config\.error\.noCallbackBase/);
     await assert.rejects(red.service("nocs"), /acs-config\.error\.noConnectionString/);
