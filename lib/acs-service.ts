@@ -140,6 +140,8 @@ export class AcsService implements WebhookEndpoint {
    * because the call is gone counts as the call's end; any other refusal is thrown.
    */
   async operate<T>(spec: OperateSpec, start: (operationContext: string) => Promise<T>): Promise<Operated<T>> {
+    // A call known to have ended: no request to send, no wait to register.
+    if (spec.callConnectionId && this.router.hasEnded(spec.callConnectionId)) return { outcome: { kind: "callEnded" }, operationContext: "" };
     const op = this.router.begin({
       terminal: spec.terminal,
       timeoutMs: spec.timeoutMs ?? this.operationTimeoutMs,

@@ -7,6 +7,8 @@ import { parseCallAutomationEvent } from "@azure/communication-call-automation";
 import type { RoutableEvent } from "./event-router";
 
 const PREFIX = "Microsoft.Communication.";
+/** How the SDK's parser says it does not know an event type. */
+const UNKNOWN_TYPE = /unknown call automation event type/i;
 
 /** One callback event, as nodes and the router see it. */
 export interface CallEvent extends RoutableEvent {
@@ -40,13 +42,16 @@ export function readCallbackBody(body: unknown): CallbackBody {
     const id = str(item.id);
     const type = str(item.type);
     if (!id || !type || !isObject(item.data)) return { kind: "invalid", reason: "every event needs an id, a type and data" };
+    const raw = item.data;
     let parsed: Record<string, unknown>;
     try {
       parsed = parseCallAutomationEvent(item) as unknown as Record<string, unknown>;
-    } catch {
-      return { kind: "invalid", reason: "an event could not be parsed" };
+    } catch (err) {
+      // SDK 1.6.0 throws on types it does not know (Teams recording events, newer events):
+      // ACS still sends them, so they keep their data as sent and still reach event-in nodes.
+      if (!UNKNOWN_TYPE.test((err as Error)?.message ?? "")) return { kind: "invalid", reason: "an event could not be parsed" };
+      parsed = { ...raw, kind: shortType(type) };
     }
-    const raw = item.data;
     events.push({
       id,
       type: shortType(type),

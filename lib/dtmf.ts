@@ -8,7 +8,8 @@ const TONE_TO_KEY: Record<string, string> = Object.fromEntries(Object.entries(KE
 
 /** "one" → "1"; unknown names are kept as they are. */
 export function keyOfTone(tone: string): string {
-  return TONE_TO_KEY[tone.toLowerCase()] ?? tone;
+  const name = tone.toLowerCase();
+  return Object.hasOwn(TONE_TO_KEY, name) ? TONE_TO_KEY[name] : tone;
 }
 
 /** ["one", "two", "pound"] → "12#". */

@@ -152,4 +152,97 @@ describe("EventRouter", () => {
     const outcome = await op.result;
     assert.equal(outcome.kind === "event" && outcome.event.type, "PlayFailed");
   });
+
+  describe("memory of ended calls", () => {
+    /** A router whose timers the test can see: which are armed, which were cleared. */
+    function timedRouter(options: { dedupeCapacity?: number } = {}) {
+      const armed = new Set<number>();
+      let next = 0;
+      const router = new EventRouter({
+        ...options,
+        setTimer: () => {
+          armed.add(++next);
+          return next;
+        },
+        clearTimer: (h) => armed.delete(h as number),
+      });
+      return { router, armed };
+    }
+
+    it("knows a call has ended once its CallDisconnected arrived, and only that call", () => {
+      const router = new EventRouter();
+      assert.equal(router.hasEnded("c1"), false);
+      router.dispatch(ev("ParticipantsUpdated", "c1"));
+      assert.equal(router.hasEnded("c1"), false);
+      router.dispatch(ev("CallDisconnected", "c1"));
+      assert.equal(router.hasEnded("c1"), true);
+      assert.equal(router.hasEnded("c2"), false);
+      // A CallDisconnected without a call id ends nothing.
+      router.dispatch(ev("CallDisconnected", undefined));
+      assert.equal(router.hasEnded(""), false);
+    });
+
+    it("settles at once with callEnded an operation begun on an ended call, and leaves no timer or wait behind", async () => {
+      const { router, armed } = timedRouter();
+      router.dispatch(ev("CallDisconnected", "c1"));
+      const op = router.begin({ terminal: PLAY_END, timeoutMs: 60000, callConnectionId: "c1" });
+      assert.deepEqual(await op.result, { kind: "callEnded" });
+      assert.equal(router.waiting, 0);
+      assert.equal(armed.size, 0, "the time-out timer was cleared");
+      // Its context is free again, and a late event for it is nobody's.
+      assert.equal(router.dispatch(ev("PlayCompleted", "c1", op.operationContext)), "unclaimed");
+    });
+
+    it("settles at once with callEnded when an operation is attached to an ended call", async () => {
+      const { router, armed } = timedRouter();
+      const op = router.begin({ terminal: ["CallConnected", "CreateCallFailed"], timeoutMs: 60000 });
+      assert.equal(router.waiting, 1);
+      router.dispatch(ev("CallDisconnected", "c9"));
+      op.attachCall("c9");
+      assert.deepEqual(await op.result, { kind: "callEnded" });
+      assert.equal(router.waiting, 0);
+      assert.equal(armed.size, 0);
+      // Attaching again, or cancelling, changes nothing.
+      op.attachCall("c9");
+      op.cancel();
+      assert.deepEqual(await op.result, { kind: "callEnded" });
+    });
+
+    it("does not end waits on other calls, nor waits attached before the end (those get the event itself)", async () => {
+      const router = new EventRouter();
+      const before = router.begin({ terminal: PLAY_END, timeoutMs: 1000, callConnectionId: "c1" });
+      const other = router.begin({ terminal: PLAY_END, timeoutMs: 1000, callConnectionId: "c2" });
+      const disconnected = ev("CallDisconnected", "c1");
+      router.dispatch(disconnected);
+      const outcome = await before.result;
+      assert.equal(outcome.kind === "callEnded" && outcome.event, disconnected);
+      assert.equal(router.waiting, 1);
+      assert.equal(router.dispatch(ev("PlayCompleted", "c2", other.operationContext)), "claimed");
+      assert.equal((await other.result).kind, "event");
+    });
+
+    it("remembers ended calls up to its capacity, forgetting the oldest first", async () => {
+      const router = new EventRouter({ dedupeCapacity: 2 });
+      for (const c of ["c1", "c2", "c3"]) router.dispatch(ev("CallDisconnected", c));
+      assert.equal(router.hasEnded("c1"), false);
+      assert.equal(router.hasEnded("c2"), true);
+      assert.equal(router.hasEnded("c3"), true);
+      // A forgotten call is waited on again like any other.
+      const op = router.begin({ terminal: PLAY_END, timeoutMs: 1000, callConnectionId: "c1" });
+      assert.equal(router.waiting, 1);
+      router.dispatch(ev("PlayCompleted", "c1", op.operationContext));
+      assert.equal((await op.result).kind, "event");
+    });
+
+    it("forgets the call's watchers when it ends, and a duplicate CallDisconnected changes nothing", () => {
+      const router = new EventRouter();
+      const seen: string[] = [];
+      router.watchCall("c1", (e) => seen.push(e.type));
+      const end = ev("CallDisconnected", "c1");
+      router.dispatch(end);
+      assert.equal(router.dispatch({ ...end }), "duplicate");
+      assert.deepEqual(seen, ["CallDisconnected"]);
+      assert.equal(router.hasEnded("c1"), true);
+    });
+  });
 });

@@ -1,0 +1,183 @@
+import assert from "node:assert/strict";
+import { inspect } from "node:util";
+import { CallAutomationClient } from "@azure/communication-call-automation";
+import { createHttpHeaders, createPipelineRequest, RestError, type PipelineResponse } from "@azure/core-rest-pipeline";
+import type { AccessToken, TokenCredential } from "@azure/identity";
+import { AcsActionError, acsFailureOf, isCallGone, redactSecrets } from "../../lib/acs-errors";
+import { createAcsClient } from "../../lib/acs-client";
+import { simulatorClientOptions } from "../../lib/simulator-client";
+import { type AcsSimulator, startSimulator } from "../../simulator";
+import { expectRestError } from "../support/rest-error";
+
+/** Every way an error can be shown: message, stack, inspect (console/Node-RED debug), JSON, String. */
+function everyRendering(err: Error): string {
+  return [err.message, err.stack ?? "", String(err), inspect(err, { depth: 10, showHidden: true }), JSON.stringify(err), JSON.stringify(Object.entries(err))].join("\n");
+}
+
+function restError(message: string, statusCode: number, code: string | undefined, authorization: string): RestError {
+  const request = createPipelineRequest({
+    url: "https://contoso.communication.azure.com/calling/callConnections/abc:play?api-version=2025-05-15",
+    method: "POST",
+    headers: createHttpHeaders({ authorization, "x-ms-date": new Date().toUTCString() }),
+    body: '{"playSources":[]}',
+  });
+  const response: PipelineResponse = { request, status: statusCode, headers: createHttpHeaders({ "content-type": "application/json" }), bodyAsText: '{"error":{}}' };
+  return new RestError(message, { statusCode, code, request, response });
+}
+
+describe("ACS errors", () => {
+  describe("acsFailureOf", () => {
+    it("takes status, code and the first line of the message", () => {
+      const f = acsFailureOf(restError("Call not found.\nStatus code: 404\nDetails...", 404, "8522", "Bearer abc.def.ghi"));
+      assert.deepEqual(f, { status: 404, code: "8522", message: "Call not found." });
+    });
+
+    it("caps a long message at 500 characters", () => {
+      assert.equal(acsFailureOf(new Error("x".repeat(2000))).message.length, 500);
+    });
+
+    it("reads plain errors and non-errors without throwing", () => {
+      assert.deepEqual(acsFailureOf(new Error("boom")), { status: undefined, code: undefined, message: "boom" });
+      assert.deepEqual(acsFailureOf("just text"), { message: "just text" });
+      assert.deepEqual(acsFailureOf(undefined), { message: "undefined" });
+      assert.deepEqual(acsFailureOf({ statusCode: "400", code: 8523 }), { status: undefined, code: undefined, message: "unknown error" });
+    });
+
+    it("redacts secrets in the message, whatever was thrown", () => {
+      assert.equal(acsFailureOf(new Error("bad endpoint=https://x/;accesskey=c2VjcmV0Cg==")).message, "bad endpoint=https://x/;accesskey=***");
+      assert.equal(acsFailureOf("endpoint=https://x/;accesskey=c2VjcmV0Cg==").message, "endpoint=https://x/;accesskey=***");
+    });
+  });
+
+  describe("isCallGone", () => {
+    it("is true for 404, for sub-codes 8522 and 8528, and for 8528 in the message", () => {
+      assert.equal(isCallGone(restError("Call not found.", 404, undefined, "x")), true);
+      assert.equal(isCallGone(restError("Call already terminated.", 400, "8528", "x")), true);
+      assert.equal(isCallGone(restError("Call not found.", 400, "8522", "x")), true);
+      assert.equal(isCallGone(restError("Action failed, call already terminated (8528).", 400, "BadRequest", "x")), true);
+    });
+
+    it("is true for an incoming call already handled or not answered in time (8586, 8587)", () => {
+      assert.equal(isCallGone(restError("Incoming call not acknowledged.", 400, "8586", "x")), true);
+      assert.equal(isCallGone(restError("Incoming call not answered in time.", 400, "8587", "x")), true);
+      assert.equal(isCallGone(restError("Failed (8587).", 400, "BadRequest", "x")), true);
+    });
+
+    it("is false for other refusals and for non-ACS errors", () => {
+      assert.equal(isCallGone(restError("Invalid play source.", 400, "8535", "x")), false);
+      assert.equal(isCallGone(restError("Denied by the resource provider.", 401, "Denied", "x")), false);
+      assert.equal(isCallGone(restError("Too many requests.", 429, undefined, "x")), false);
+      assert.equal(isCallGone(restError("sub-code 85280", 400, "85280", "x")), false);
+      assert.equal(isCallGone(new Error("socket hang up")), false);
+      assert.equal(isCallGone(undefined), false);
+    });
+  });
+
+  describe("AcsActionError", () => {
+    it('says "<action> failed: ACS answered <status> (<code>): <message>"', () => {
+      const err = new AcsActionError("play", restError("Invalid play source.\nmore", 400, "8535", "Bearer t"));
+      assert.equal(err.message, "play failed: ACS answered 400 (8535): Invalid play source.");
+      assert.equal(err.name, "AcsActionError");
+      assert.equal(err.status, 400);
+      assert.equal(err.code, "8535");
+      assert.ok(err instanceof Error);
+      assert.equal(new AcsActionError("hang up", restError("Gone.", 404, undefined, "x")).message, "hang up failed: ACS answered 404: Gone.");
+      assert.equal(new AcsActionError("answer", new Error("socket hang up")).message, "answer failed: socket hang up");
+    });
+
+    it("never carries the request's Authorization header, however it is shown", () => {
+      const token = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlLXNlY3JldC12YWx1ZQ";
+      const hmac = "HMAC-SHA256 SignedHeaders=x-ms-date;host;x-ms-content-sha256&Signature=U2lnbmF0dXJlU2VjcmV0VmFsdWUxMjM0NTY3ODkw";
+      for (const authorization of [`Bearer ${token}`, hmac]) {
+        const source = restError("Invalid play source.", 400, "8535", authorization);
+        // The RestError itself does hold it (this is what must not travel on).
+        assert.equal(source.request?.headers.get("authorization"), authorization);
+        const err = new AcsActionError("play", source);
+        const shown = everyRendering(err);
+        assert.ok(!shown.includes(authorization), shown);
+        assert.ok(!shown.includes(token.split(".")[2]));
+        assert.ok(!shown.includes("U2lnbmF0dXJlU2VjcmV0VmFsdWUxMjM0NTY3ODkw"));
+        assert.equal((err as unknown as { request?: unknown }).request, undefined);
+        assert.equal((err as unknown as { response?: unknown }).response, undefined);
+        assert.equal((err as { cause?: unknown }).cause, undefined);
+      }
+    });
+
+    it("redacts credentials that ACS echoes in its message", () => {
+      const err = new AcsActionError(
+        "create call",
+        restError("Callback https://flows.example/acs/callbacks/cfg1/aVerySecretWebhookSecret0123 refused; token Bearer abc.def.ghi", 400, "BadRequest", "x"),
+      );
+      assert.doesNotMatch(err.message, /aVerySecretWebhookSecret0123|abc\.def\.ghi/);
+      assert.match(err.message, /acs\/callbacks\/cfg1\/\*\*\*/);
+    });
+
+    describe("with real RestErrors from the SDK (against the simulator)", () => {
+      let sim: AcsSimulator;
+      before(async () => {
+        sim = await startSimulator();
+      });
+      after(async () => {
+        await sim.stop();
+      });
+
+      it("an access-key (HMAC) client's refused request", async () => {
+        const { client } = createAcsClient({ kind: "simulator", connectionString: sim.connectionString, endpoint: sim.endpoint });
+        const source = await expectRestError(client.getCallConnection("no-such-call").getCallMedia().playToAll([{ kind: "textSource", text: "Hello" }]), 404);
+        const authorization = source.request?.headers.get("authorization") ?? "";
+        assert.match(authorization, /^HMAC-SHA256 .*Signature=/);
+        const err = new AcsActionError("play", source);
+        assert.match(err.message, /^play failed: ACS answered 404/);
+        assert.equal(isCallGone(source), true);
+        const shown = everyRendering(err);
+        assert.ok(!shown.includes(authorization));
+        assert.ok(!shown.includes(authorization.split("Signature=")[1]));
+        const accessKey = /accesskey=([^;]+)/.exec(sim.connectionString)?.[1] ?? "";
+        assert.ok(accessKey.length > 20 && !shown.includes(accessKey));
+      });
+
+      it("a bearer-token client's refused request", async () => {
+        const token = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJmb3JnZWQifQ.bm90LWEtcmVhbC1zaWduYXR1cmUtYnV0LXNlY3JldA";
+        const credential: TokenCredential = {
+          getToken: async (): Promise<AccessToken> => ({ token, expiresOnTimestamp: Date.now() + 3600_000 }),
+        };
+        // The SDK sends bearer tokens only over https; the simulator's client carries it over http.
+        const client = new CallAutomationClient(sim.endpoint.replace(/^http:/, "https:"), credential, { ...simulatorClientOptions(sim.endpoint), retryOptions: { maxRetries: 0 } });
+        const source = await expectRestError(client.getCallConnection("no-such-call").getCallConnectionProperties(), 401);
+        assert.equal(source.request?.headers.get("authorization"), `Bearer ${token}`);
+        const shown = everyRendering(new AcsActionError("get call", source));
+        assert.ok(!shown.includes(token));
+        assert.ok(!shown.includes(token.split(".")[2]));
+      });
+    });
+  });
+
+  describe("redactSecrets", () => {
+    it("hides access keys, bearer tokens, webhook secrets and signed query parameters", () => {
+      const cases: Array<[string, string]> = [
+        ["endpoint=https://x.communication.azure.com/;accesskey=AbC+/9==", "endpoint=https://x.communication.azure.com/;accesskey=***"],
+        ["endpoint=https://x/;AccessKey=AbC+/9==;other", "endpoint=https://x/;AccessKey=***;other"],
+        ["Authorization: Bearer eyJ0eXAi.eyJzdWIi.c2ln-_~+/= then", "Authorization: Bearer *** then"],
+        ["POST https://flows.example/acs/callbacks/cfg/abcDEF123-_ failed", "POST https://flows.example/acs/callbacks/cfg/*** failed"],
+        ["https://flows.example/red/acs/events/n%2F1/abcDEF123?x=1", "https://flows.example/red/acs/events/n%2F1/***?x=1"],
+        ["token_url?client_secret=abc&scope=x", "token_url?client_secret=***&scope=x"],
+        ["https://blob/x?sv=1&sig=abc%2Bdef&se=2", "https://blob/x?sv=1&sig=***&se=2"],
+        ["https://x/?secret=abc", "https://x/?secret=***"],
+      ];
+      for (const [text, expected] of cases) assert.equal(redactSecrets(text), expected, text);
+    });
+
+    it("hides an HMAC request signature and a bearer token whatever the case of the scheme", () => {
+      const hmac = redactSecrets("Authorization: HMAC-SHA256 SignedHeaders=x-ms-date;host;x-ms-content-sha256&Signature=U2lnbmF0dXJl+/=");
+      assert.doesNotMatch(hmac, /U2lnbmF0dXJl/);
+      assert.match(hmac, /SignedHeaders=x-ms-date;host;x-ms-content-sha256/);
+      assert.doesNotMatch(redactSecrets("authorization: bearer eyJ0eXAi.eyJzdWIi.c2ln"), /eyJ0eXAi/);
+    });
+
+    it("leaves ordinary text alone", () => {
+      for (const text of ["Call not found.", "Play source 0 is invalid (8535).", "https://example.com/acs/other/path", "bearer of bad news"]) {
+        assert.equal(redactSecrets(text), text);
+      }
+    });
+  });
+});
