@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { sleep } from "../support/harness";
-import { RedHarness, stopSimulator, type FlowNode, type ReceivedMessage } from "../support/red";
+import { RedHarness, type FlowNode, type ReceivedMessage } from "../support/red";
 
 const CALLER = "+14255550123";
 const OWNED = "+18005550100";
@@ -13,24 +13,8 @@ const OWNED = "+18005550100";
 const LINE = "+18005550199";
 
 describe("answer node: reject and redirect; incoming-call filters", function () {
-  let red: RedHarness;
-  before(async () => {
-    red = await RedHarness.start();
-  });
-  afterEach(async () => {
-    await red.hangupAll();
-    await red.unload();
-  });
-  after(async () => {
-    await red.stop();
-    await stopSimulator();
-  });
+  const red = RedHarness.forSuite();
 
-  /** A Catch node for the whole tab; what it catches lands on "catch" port 0. */
-  function catcher(): FlowNode[] {
-    const out = RedHarness.outputs("catch", 1);
-    return [{ id: "catch", type: "catch", scope: null, uncaught: false, wires: out.wires }, ...out.nodes];
-  }
 
   /** incoming-call (filtered to `to`) → answer (`answer`, with `outputs` ports), plus a Catch node. */
   function flow(answer: Record<string, unknown>, outputs: number, to = LINE): FlowNode[] {
@@ -42,7 +26,7 @@ describe("answer node: reject and redirect; incoming-call filters", function () 
       { id: "answer", type: "acs-answer", acs: "acs", wires: ans.wires, ...answer },
       ...inc.nodes,
       ...ans.nodes,
-      ...catcher(),
+      ...RedHarness.catcher(),
     ];
   }
 
@@ -94,7 +78,7 @@ describe("answer node: reject and redirect; incoming-call filters", function () 
         { id: "answer", type: "acs-answer", acs: "acs", action: "reject", rejectReason: "busy", wires: ans.wires },
         ...inc.nodes,
         ...ans.nodes,
-        ...catcher(),
+        ...RedHarness.catcher(),
       ]);
       const leg = await red.dial(CALLER, LINE);
       const offered = await red.next("incoming", 0);
@@ -212,7 +196,7 @@ describe("answer node: reject and redirect; incoming-call filters", function () 
         { id: "answer", type: "acs-answer", acs: "acs", action: "answer", wires: ans.wires },
         ...inc.nodes,
         ...ans.nodes,
-        ...catcher(),
+        ...RedHarness.catcher(),
       ]);
       const leg = await red.dial(CALLER, LINE);
       const offered = await red.next("incoming", 0);

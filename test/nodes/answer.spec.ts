@@ -1,16 +1,8 @@
 import assert from "node:assert/strict";
-import { RedHarness, stopSimulator, type FlowNode } from "../support/red";
+import { RedHarness, type FlowNode } from "../support/red";
 
 describe("incoming-call and answer nodes", function () {
-  let red: RedHarness;
-  before(async () => {
-    red = await RedHarness.start();
-  });
-  afterEach(async () => red.unload());
-  after(async () => {
-    await red.stop();
-    await stopSimulator();
-  });
+  const red = RedHarness.forSuite();
 
   function flow(answer: Record<string, unknown>, incoming: Record<string, unknown> = {}, outputs = 3): FlowNode[] {
     const ans = RedHarness.outputs("answer", outputs);

@@ -4,19 +4,11 @@
  */
 import assert from "node:assert/strict";
 import helper = require("node-red-node-test-helper");
-import { RedHarness, stopSimulator, type FlowNode } from "../support/red";
+import { RedHarness, type FlowNode } from "../support/red";
 
 describe("acs-config", function () {
   this.timeout(20000);
-  let red: RedHarness;
-  before(async () => {
-    red = await RedHarness.start();
-  });
-  afterEach(async () => red.unload());
-  after(async () => {
-    await red.stop();
-    await stopSimulator();
-  });
+  const red = RedHarness.forSuite();
 
   function answerAndGreet(config: string, prefix: string): FlowNode[] {
     const ans = RedHarness.outputs(`${prefix}answer`, 3);

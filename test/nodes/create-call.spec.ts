@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { sleep } from "../support/harness";
-import { RedHarness, stopSimulator, type FlowNode, type ReceivedMessage } from "../support/red";
+import { RedHarness, type FlowNode, type ReceivedMessage } from "../support/red";
 
 /** The simulator's own number: the only caller id it accepts. */
 const CALLER_ID = "+18005550100";
@@ -17,28 +17,13 @@ const payloadOf = (m: ReceivedMessage): Payload => m.msg.payload as Payload;
 const errorOf = (m: ReceivedMessage): { message: string; source?: { id?: string } } => m.msg.error as { message: string; source?: { id?: string } };
 
 describe("create-call node", function () {
-  let red: RedHarness;
-  before(async () => {
-    red = await RedHarness.start();
-  });
-  afterEach(async () => {
-    await red.hangupAll();
-    await red.unload();
-  });
-  after(async () => {
-    await red.stop();
-    await stopSimulator();
-  });
+  const red = RedHarness.forSuite();
 
-  function catcher(): FlowNode[] {
-    const out = RedHarness.outputs("catch", 1);
-    return [{ id: "catch", type: "catch", scope: null, uncaught: false, wires: out.wires }, ...out.nodes];
-  }
 
   /** A create-call node "create" (ports connected, failed, ended), extra nodes, and a Catch node. */
   function flow(create: Record<string, unknown>, ...extra: FlowNode[]): FlowNode[] {
     const out = RedHarness.outputs("create", 3);
-    return [red.configNode(), { id: "create", type: "acs-create-call", acs: "acs", wires: out.wires, ...create }, ...out.nodes, ...extra, ...catcher()];
+    return [red.configNode(), { id: "create", type: "acs-create-call", acs: "acs", wires: out.wires, ...create }, ...out.nodes, ...extra, ...RedHarness.catcher()];
   }
 
   const pstn = (targets: string, extra: Record<string, unknown> = {}) => ({ targets, targetsType: "str", callerId: CALLER_ID, callerIdType: "str", ...extra });

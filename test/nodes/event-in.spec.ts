@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { sleep } from "../support/harness";
-import { RedHarness, stopSimulator, type FlowNode, type ReceivedMessage } from "../support/red";
+import { RedHarness, type FlowNode, type ReceivedMessage } from "../support/red";
 
 const CALLER = "+14255550123";
 const LINE = "+18005550100";
@@ -14,23 +14,8 @@ const LINE = "+18005550100";
 type EventMsg = ReceivedMessage["msg"] & { topic?: string; event?: { type?: string; source?: string; claimed?: boolean; id?: string } };
 
 describe("event-in node", function () {
-  let red: RedHarness;
-  before(async () => {
-    red = await RedHarness.start();
-  });
-  afterEach(async () => {
-    await red.hangupAll();
-    await red.unload();
-  });
-  after(async () => {
-    await red.stop();
-    await stopSimulator();
-  });
+  const red = RedHarness.forSuite();
 
-  function catcher(): FlowNode[] {
-    const out = RedHarness.outputs("catch", 1);
-    return [{ id: "catch", type: "catch", scope: null, uncaught: false, wires: out.wires }, ...out.nodes];
-  }
 
   /**
    * A small IVR: incoming-call → answer → play "Welcome" → hang-up, plus the given event-in nodes
@@ -70,7 +55,7 @@ describe("event-in node", function () {
   }
 
   it("with no filter sees every event of a call, in order, including those a node waited for", async () => {
-    await red.load([red.configNode(), ...ivr(), ...eventIn("events"), ...catcher()]);
+    await red.load([red.configNode(), ...ivr(), ...eventIn("events"), ...RedHarness.catcher()]);
     const { callConnectionId, serverCallId } = await runCall("events");
     assert.deepEqual(typesOf("events", callConnectionId), ["CallConnected", "ParticipantsUpdated", "PlayStarted", "PlayCompleted", "CallDisconnected"]);
 
@@ -133,7 +118,7 @@ describe("event-in node", function () {
   });
 
   it("scope \"input\": a message without a call is an error", async () => {
-    await red.load([red.configNode(), ...eventIn("followed", { scope: "input" }), ...catcher()]);
+    await red.load([red.configNode(), ...eventIn("followed", { scope: "input" }), ...RedHarness.catcher()]);
     red.inject("followed", { payload: "follow me" });
     const caught = await red.next("catch", 0);
     assert.equal((caught.msg.error as { source?: { id?: string } }).source?.id, "followed");

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { eventually, RedHarness, stopSimulator, type FlowNode, type LegDetail, type ReceivedMessage } from "../support/red";
+import { eventually, RedHarness, type FlowNode, type LegDetail, type ReceivedMessage } from "../support/red";
 import { sleep, waitFor } from "../support/harness";
 
 const EXAMPLE = join(__dirname, "..", "..", "examples", "IVR menu.json");
@@ -39,16 +39,8 @@ const contents = (leg: LegDetail) => leg.heard.map((h) => h.content);
 
 describe("IVR example flow", function () {
   this.timeout(30000);
-  let red: RedHarness;
-  before(async () => {
-    red = await RedHarness.start();
-  });
+  const red = RedHarness.forSuite();
   beforeEach(async () => red.load(instrumented(red.base)));
-  afterEach(async () => red.unload());
-  after(async () => {
-    await red.stop();
-    await stopSimulator();
-  });
 
   /** Messages about one call (the far end and the app share its serverCallId). */
   const about = (serverCallId: string) => (m: ReceivedMessage) => m.msg.call?.serverCallId === serverCallId;

@@ -4,22 +4,14 @@
  * speech-or-keys; bad settings and bad input as clear errors to Catch.
  */
 import assert from "node:assert/strict";
-import { eventually, RedHarness, stopSimulator, type FlowNode, type LegDetail } from "../support/red";
+import { eventually, RedHarness, type FlowNode, type LegDetail } from "../support/red";
 import { sleep } from "../support/harness";
 
 const CALLER = "+14255550140";
 
 describe("play and recognize nodes", function () {
   this.timeout(20000);
-  let red: RedHarness;
-  before(async () => {
-    red = await RedHarness.start();
-  });
-  afterEach(async () => red.unload());
-  after(async () => {
-    await red.stop();
-    await stopSimulator();
-  });
+  const red = RedHarness.forSuite();
 
   /** incoming-call → answer → the node under test ("n"), whose outputs are helpers n:0..; errors reach "catch:0". */
   async function answered(node: Record<string, unknown>, outputs: number): Promise<{ leg: string }> {

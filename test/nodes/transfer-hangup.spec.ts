@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { sleep } from "../support/harness";
-import { RedHarness, stopSimulator, type FlowNode, type ReceivedMessage } from "../support/red";
+import { RedHarness, type FlowNode, type ReceivedMessage } from "../support/red";
 
 const CALLER = "+14255550123";
 const LINE = "+18005550100";
@@ -18,23 +18,8 @@ const payloadOf = (m: ReceivedMessage): Payload => m.msg.payload as Payload;
 const errorOf = (m: ReceivedMessage): { message: string; source?: { id?: string } } => m.msg.error as { message: string; source?: { id?: string } };
 
 describe("transfer and hang-up nodes", function () {
-  let red: RedHarness;
-  before(async () => {
-    red = await RedHarness.start();
-  });
-  afterEach(async () => {
-    await red.hangupAll();
-    await red.unload();
-  });
-  after(async () => {
-    await red.stop();
-    await stopSimulator();
-  });
+  const red = RedHarness.forSuite();
 
-  function catcher(): FlowNode[] {
-    const out = RedHarness.outputs("catch", 1);
-    return [{ id: "catch", type: "catch", scope: null, uncaught: false, wires: out.wires }, ...out.nodes];
-  }
 
   const noErrors = () => assert.deepEqual(red.from("catch").map((m) => errorOf(m).message), []);
 
@@ -54,7 +39,7 @@ describe("transfer and hang-up nodes", function () {
         { id: "transfer", type: "acs-transfer", acs: "acs", target: AGENT, targetType: "str", callerId: "", callerIdType: "str", sipHeaders: "", sipHeadersType: "json", voipHeaders: "", voipHeadersType: "json", wires: tr.wires, ...transfer },
         ...ans.nodes,
         ...tr.nodes,
-        ...catcher(),
+        ...RedHarness.catcher(),
       ];
     }
 
@@ -174,7 +159,7 @@ describe("transfer and hang-up nodes", function () {
         { id: "hangup", type: "acs-hangup", acs: "acs", forEveryone, wires: hu.wires },
         ...cr.nodes,
         ...hu.nodes,
-        ...catcher(),
+        ...RedHarness.catcher(),
       ];
     }
 
@@ -231,7 +216,7 @@ describe("transfer and hang-up nodes", function () {
         { id: "hangup", type: "acs-hangup", acs: "acs", wires: hu.wires },
         ...ans.nodes,
         ...hu.nodes,
-        ...catcher(),
+        ...RedHarness.catcher(),
       ];
     }
 
@@ -295,7 +280,7 @@ describe("transfer and hang-up nodes", function () {
         { id: "hangup", type: "acs-hangup", acs: "acs", callId: "payload.id", callIdType: "msg", forEveryone: true, wires: hu.wires },
         ...ans.nodes,
         ...hu.nodes,
-        ...catcher(),
+        ...RedHarness.catcher(),
       ]);
       const caller = await red.dial(CALLER, LINE);
       const connected = await red.next("answer", 0);

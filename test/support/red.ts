@@ -61,18 +61,45 @@ export class RedHarness {
   base = "";
   received: ReceivedMessage[] = [];
 
+  /**
+   * A harness for one mocha suite: started before its tests; after each test every call still
+   * up is hung up and the flow unloaded; stopped (with the embedded simulator) after the suite.
+   */
+  static forSuite(): RedHarness {
+    const h = new RedHarness();
+    before(async () => h.listen());
+    afterEach(async () => {
+      await h.hangupAll();
+      await h.unload();
+    });
+    after(async () => {
+      await h.stop();
+      await stopEmbeddedSimulator();
+    });
+    return h;
+  }
+
+  /** A Catch node for the whole tab; what it catches lands on helper "catch:0". */
+  static catcher(): FlowNode[] {
+    const out = RedHarness.outputs("catch", 1);
+    return [{ id: "catch", type: "catch", scope: null, uncaught: false, wires: out.wires }, ...out.nodes];
+  }
+
   static async start(): Promise<RedHarness> {
     const h = new RedHarness();
-    await new Promise<void>((resolve) => {
-      h.server = createServer((req, res) => {
-        if (h.httpNode) h.httpNode(req, res);
-        else res.writeHead(503).end();
-      });
-      h.server.listen(0, "127.0.0.1", () => resolve());
-    });
-    h.base = `http://127.0.0.1:${(h.server!.address() as AddressInfo).port}/`;
-    await helper.startServer();
+    await h.listen();
     return h;
+  }
+
+  private async listen(): Promise<void> {
+    const server = createServer((req, res) => {
+      if (this.httpNode) this.httpNode(req, res);
+      else res.writeHead(503).end();
+    });
+    this.server = server;
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+    this.base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    await helper.startServer();
   }
 
   /** The acs-config node every test flow uses, pointed at this harness's callback server. */
