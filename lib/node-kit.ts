@@ -6,7 +6,8 @@
  */
 import type { Operation } from "./event-router";
 import type { AcsService } from "./acs-service";
-import type { CallEvent } from "./call-events";
+import { eventForMessage, type CallEvent } from "./call-events";
+import { failurePayload } from "./outcomes";
 
 export type NodeMessage = Record<string, unknown> & { _msgid?: string; payload?: unknown };
 export type SendFn = (msg: NodeMessage | Array<NodeMessage | null> | null) => void;
@@ -190,6 +191,19 @@ export class NodeActivity {
     this.watches.add(stop);
   }
 
+  /**
+   * Send a copy of `msg` (as it is now) from the "ended" port when the call ends: payload
+   * `{reason: "ended", …}` with the CallDisconnected's result, and that event in msg.event.
+   */
+  sendWhenEnded(RED: NodeRedRuntime, service: AcsService, callConnectionId: string, msg: NodeMessage, port: number, outputs: number): void {
+    const endedMsg = RED.util.cloneMessage(msg);
+    this.watchEnd(service, callConnectionId, (event) => {
+      endedMsg.payload = failurePayload("ended", event);
+      endedMsg.event = event ? eventForMessage(event) : undefined;
+      sendOn((m) => this.node.send(m), port, outputs, endedMsg);
+    });
+  }
+
   get isClosed(): boolean {
     return this.closed;
   }
@@ -208,4 +222,22 @@ export class NodeActivity {
     const text = this.waiting > 1 ? `${this.waitingText} (${this.waiting})` : this.waitingText;
     this.node.status({ fill: "yellow", shape: "ring", text });
   }
+}
+
+/**
+ * Wire a node's input to an async handler and its close to `onClose`. The listeners keep the
+ * arities Node-RED looks for: (msg, send, done) so the runtime waits for done, and
+ * (removed, done) so close is awaited. A rejected handler reaches Catch nodes through done(err).
+ */
+export function handleMessages(node: RuntimeNode, handle: (msg: NodeMessage, send: SendFn) => Promise<void>, onClose: () => void): void {
+  node.on("input", (msg: NodeMessage, send: SendFn, done: DoneFn) => {
+    handle(msg, send).then(
+      () => done(),
+      (err: Error) => done(err),
+    );
+  });
+  node.on("close", (_removed: boolean, done: () => void) => {
+    onClose();
+    done();
+  });
 }

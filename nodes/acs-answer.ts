@@ -8,7 +8,7 @@ import { eventForMessage } from "../lib/call-events";
 import { callFromProperties, callOf, withCall } from "../lib/call-message";
 import { rawIdFromText } from "../lib/identifiers";
 import { callFailureReason, failurePayload } from "../lib/outcomes";
-import { evaluateText, FlowError, NodeActivity, sendOn, serviceOf, type DoneFn, type NodeMessage, type NodeRedRuntime, type RuntimeNode, type SendFn } from "../lib/node-kit";
+import { evaluateText, FlowError, NodeActivity, sendOn, serviceOf, type NodeMessage, type NodeRedRuntime, type RuntimeNode, type SendFn, handleMessages } from "../lib/node-kit";
 
 interface Def {
   acs?: string;
@@ -90,15 +90,8 @@ export = function register(RED: NodeRedRuntime): void {
         msg.payload = { connected: true, callConnectionId: merged.callConnectionId };
         msg.event = eventForMessage(outcome.event);
         activity.end("acs-answer.status.connected");
-        const endedMsg = RED.util.cloneMessage(msg);
+        if (merged.callConnectionId) activity.sendWhenEnded(RED, service, merged.callConnectionId, msg, 2, 3);
         sendOn(send, 0, 3, msg);
-        if (merged.callConnectionId) {
-          activity.watchEnd(service, merged.callConnectionId, (event) => {
-            endedMsg.payload = failurePayload("ended", event);
-            endedMsg.event = event ? eventForMessage(event) : undefined;
-            sendOn((m) => node.send(m), 2, 3, endedMsg);
-          });
-        }
         return;
       }
       if (outcome.kind === "canceled") return;
@@ -111,16 +104,7 @@ export = function register(RED: NodeRedRuntime): void {
       sendOn(send, 1, 3, msg);
     }
 
-    node.on("input", (msg: NodeMessage, send: SendFn, done: DoneFn) => {
-      handle(msg, send).then(
-        () => done(),
-        (err: Error) => done(err),
-      );
-    });
-    node.on("close", (_removed: boolean, done: () => void) => {
-      activity.close();
-      done();
-    });
+    handleMessages(node, handle, () => activity.close());
   }
   RED.nodes.registerType("acs-answer", AcsAnswerNode);
 };

@@ -10,7 +10,7 @@ import { eventForMessage } from "../lib/call-events";
 import { callFromProperties, withCall } from "../lib/call-message";
 import { readCustomHeaders, readTargets } from "../lib/headers-input";
 import { rawIdFromText, textFromRawId } from "../lib/identifiers";
-import { evaluate, evaluateText, FlowError, NodeActivity, sendOn, serviceOf, type DoneFn, type NodeMessage, type NodeRedRuntime, type RuntimeNode, type SendFn } from "../lib/node-kit";
+import { evaluate, evaluateText, FlowError, NodeActivity, sendOn, serviceOf, type NodeMessage, type NodeRedRuntime, type RuntimeNode, type SendFn, handleMessages } from "../lib/node-kit";
 import { callFailureReason, failurePayload } from "../lib/outcomes";
 
 interface Def {
@@ -120,15 +120,8 @@ export = function register(RED: NodeRedRuntime): void {
         msg.payload = { connected: true, callConnectionId: call.callConnectionId };
         msg.event = eventForMessage(outcome.event);
         activity.end("acs-create-call.status.connected");
-        const endedMsg = RED.util.cloneMessage(msg);
+        if (call.callConnectionId) activity.sendWhenEnded(RED, service, call.callConnectionId, msg, 2, 3);
         sendOn(send, 0, 3, msg);
-        if (call.callConnectionId) {
-          activity.watchEnd(service, call.callConnectionId, (event) => {
-            endedMsg.payload = failurePayload("ended", event);
-            endedMsg.event = event ? eventForMessage(event) : undefined;
-            sendOn((m) => node.send(m), 2, 3, endedMsg);
-          });
-        }
         return;
       }
       activity.end("acs-create-call.status.failed", "red");
@@ -146,16 +139,7 @@ export = function register(RED: NodeRedRuntime): void {
       sendOn(send, 1, 3, msg);
     }
 
-    node.on("input", (msg: NodeMessage, send: SendFn, done: DoneFn) => {
-      handle(msg, send).then(
-        () => done(),
-        (err: Error) => done(err),
-      );
-    });
-    node.on("close", (_removed: boolean, done: () => void) => {
-      activity.close();
-      done();
-    });
+    handleMessages(node, handle, () => activity.close());
   }
   RED.nodes.registerType("acs-create-call", AcsCreateCallNode);
 };

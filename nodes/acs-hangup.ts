@@ -3,7 +3,7 @@
  * is not an error (msg.payload.alreadyEnded is true).
  */
 import { AcsActionError, isCallGone } from "../lib/acs-errors";
-import { callIdOf, serviceOf, type DoneFn, type NodeMessage, type NodeRedRuntime, type RuntimeNode, type SendFn } from "../lib/node-kit";
+import { callIdOf, serviceOf, type NodeMessage, type NodeRedRuntime, type RuntimeNode, type SendFn, handleMessages } from "../lib/node-kit";
 
 interface Def {
   acs?: string;
@@ -33,16 +33,7 @@ export = function register(RED: NodeRedRuntime): void {
       send(msg);
     }
 
-    node.on("input", (msg: NodeMessage, send: SendFn, done: DoneFn) => {
-      handle(msg, send).then(
-        () => done(),
-        (err: Error) => done(err),
-      );
-    });
-    node.on("close", (_removed: boolean, done: () => void) => {
-      node.status({});
-      done();
-    });
+    handleMessages(node, handle, () => node.status({}));
   }
   RED.nodes.registerType("acs-hangup", AcsHangupNode);
 };

@@ -11,7 +11,7 @@ import { callOf } from "../lib/call-message";
 import { rawIdFromText } from "../lib/identifiers";
 import { failurePayload } from "../lib/outcomes";
 import { playSourceOf, type PromptKind } from "../lib/play-sources";
-import { callIdOf, evaluateText, FlowError, NodeActivity, sendOn, serviceOf, type DoneFn, type NodeMessage, type NodeRedRuntime, type RuntimeNode, type SendFn } from "../lib/node-kit";
+import { callIdOf, evaluateText, FlowError, NodeActivity, sendOn, serviceOf, type NodeMessage, type NodeRedRuntime, type RuntimeNode, type SendFn, handleMessages } from "../lib/node-kit";
 
 interface Def {
   acs?: string;
@@ -95,16 +95,7 @@ export = function register(RED: NodeRedRuntime): void {
       sendOn(send, 1, 2, msg);
     }
 
-    node.on("input", (msg: NodeMessage, send: SendFn, done: DoneFn) => {
-      handle(msg, send).then(
-        () => done(),
-        (err: Error) => done(err),
-      );
-    });
-    node.on("close", (_removed: boolean, done: () => void) => {
-      activity.close();
-      done();
-    });
+    handleMessages(node, handle, () => activity.close());
   }
   RED.nodes.registerType("acs-play", AcsPlayNode);
 };

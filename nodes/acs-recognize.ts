@@ -11,7 +11,7 @@ import { eventForMessage, type CallEvent } from "../lib/call-events";
 import { callOf } from "../lib/call-message";
 import { toneOfKey, tonesOfKeys } from "../lib/dtmf";
 import { rawIdFromText } from "../lib/identifiers";
-import { callIdOf, evaluateText, FlowError, NodeActivity, sendOn, serviceOf, type DoneFn, type NodeMessage, type NodeRedRuntime, type RuntimeNode, type SendFn } from "../lib/node-kit";
+import { callIdOf, evaluateText, FlowError, NodeActivity, sendOn, serviceOf, type NodeMessage, type NodeRedRuntime, type RuntimeNode, type SendFn, handleMessages } from "../lib/node-kit";
 import { failurePayload } from "../lib/outcomes";
 import { playSourceOf, type PlaySource, type PromptKind } from "../lib/play-sources";
 import { compilePattern, judgeAttempt, shouldAskAgain, type AttemptResult, type InputKind } from "../lib/recognize-policy";
@@ -194,16 +194,7 @@ export = function register(RED: NodeRedRuntime): void {
       }
     }
 
-    node.on("input", (msg: NodeMessage, send: SendFn, done: DoneFn) => {
-      handle(msg, send).then(
-        () => done(),
-        (err: Error) => done(err),
-      );
-    });
-    node.on("close", (_removed: boolean, done: () => void) => {
-      activity.close();
-      done();
-    });
+    handleMessages(node, handle, () => activity.close());
   }
   RED.nodes.registerType("acs-recognize", AcsRecognizeNode);
 };

@@ -9,7 +9,7 @@ import { AcsActionError } from "../lib/acs-errors";
 import { eventForMessage } from "../lib/call-events";
 import { readCustomHeaders } from "../lib/headers-input";
 import { rawIdFromText } from "../lib/identifiers";
-import { callIdOf, evaluate, evaluateText, FlowError, NodeActivity, sendOn, serviceOf, type DoneFn, type NodeMessage, type NodeRedRuntime, type RuntimeNode, type SendFn } from "../lib/node-kit";
+import { callIdOf, evaluate, evaluateText, FlowError, NodeActivity, sendOn, serviceOf, type NodeMessage, type NodeRedRuntime, type RuntimeNode, type SendFn, handleMessages } from "../lib/node-kit";
 import { callFailureReason, failurePayload } from "../lib/outcomes";
 
 interface Def {
@@ -95,16 +95,7 @@ export = function register(RED: NodeRedRuntime): void {
       sendOn(send, 1, 2, msg);
     }
 
-    node.on("input", (msg: NodeMessage, send: SendFn, done: DoneFn) => {
-      handle(msg, send).then(
-        () => done(),
-        (err: Error) => done(err),
-      );
-    });
-    node.on("close", (_removed: boolean, done: () => void) => {
-      activity.close();
-      done();
-    });
+    handleMessages(node, handle, () => activity.close());
   }
   RED.nodes.registerType("acs-transfer", AcsTransferNode);
 };
