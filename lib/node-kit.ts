@@ -8,6 +8,9 @@ import type { Operation } from "./event-router";
 import type { AcsService } from "./acs-service";
 import { eventForMessage, type CallEvent } from "./call-events";
 import { failurePayload } from "./outcomes";
+import type { SipVoipHeaders } from "./acs-client";
+import { readCustomHeaders } from "./headers-input";
+import { rawIdFromText } from "./identifiers";
 
 export type NodeMessage = Record<string, unknown> & { _msgid?: string; payload?: unknown };
 export type SendFn = (msg: NodeMessage | Array<NodeMessage | null> | null) => void;
@@ -240,4 +243,47 @@ export function handleMessages(node: RuntimeNode, handle: (msg: NodeMessage, sen
     onClose();
     done();
   });
+}
+
+/** The settings every in-call node has: its connection and where the call id comes from. */
+export interface CallNodeDef {
+  acs?: string;
+  callId?: string;
+  callIdType?: string;
+}
+
+/** Caller id and custom SIP/VoIP header settings (create-call, transfer). */
+export interface CallerAndHeadersDef {
+  callerId?: string;
+  callerIdType?: string;
+  sipHeaders?: string;
+  sipHeadersType?: string;
+  voipHeaders?: string;
+  voipHeadersType?: string;
+}
+
+/** The caller id (a phone number the resource owns) and custom headers a node is set to send. */
+export async function callerAndHeadersOf(
+  RED: NodeRedRuntime,
+  node: object,
+  def: CallerAndHeadersDef,
+  msg: NodeMessage,
+  badCallerIdKey: string,
+): Promise<{ callerText?: string; callerId?: { phoneNumber: string }; headers?: SipVoipHeaders }> {
+  const callerText = await evaluateText(RED, node, def.callerId, def.callerIdType || "str", msg);
+  let callerId: { phoneNumber: string } | undefined;
+  if (callerText) {
+    const raw = rawIdFromText(callerText);
+    if (!raw || !raw.startsWith("4:")) throw new FlowError(RED._(badCallerIdKey, { callerId: callerText }));
+    callerId = { phoneNumber: raw.slice(2) };
+  }
+  try {
+    const headers = readCustomHeaders(
+      await evaluate(RED, node, def.sipHeaders, def.sipHeadersType || "json", msg),
+      await evaluate(RED, node, def.voipHeaders, def.voipHeadersType || "json", msg),
+    );
+    return { callerText, callerId, headers };
+  } catch (err) {
+    throw new FlowError((err as Error).message);
+  }
 }

@@ -4,16 +4,16 @@
  * room. Ports: connected, failed (declined, busy, no answer...), ended (the call's end, later).
  */
 import type { CallLocator, CallInvite } from "@azure/communication-call-automation";
-import { createIdentifierFromRawId, type CommunicationIdentifier, type PhoneNumberIdentifier } from "@azure/communication-common";
+import { createIdentifierFromRawId, type CommunicationIdentifier } from "@azure/communication-common";
 import { AcsActionError } from "../lib/acs-errors";
 import { eventForMessage } from "../lib/call-events";
 import { callFromProperties, withCall } from "../lib/call-message";
-import { readCustomHeaders, readTargets } from "../lib/headers-input";
+import { readTargets } from "../lib/headers-input";
 import { rawIdFromText, textFromRawId } from "../lib/identifiers";
-import { evaluate, evaluateText, FlowError, NodeActivity, sendOn, serviceOf, type NodeMessage, type NodeRedRuntime, type RuntimeNode, type SendFn, handleMessages } from "../lib/node-kit";
+import { evaluate, evaluateText, FlowError, NodeActivity, sendOn, serviceOf, type NodeMessage, type NodeRedRuntime, type RuntimeNode, type SendFn, handleMessages, callerAndHeadersOf, type CallerAndHeadersDef } from "../lib/node-kit";
 import { callFailureReason, failurePayload } from "../lib/outcomes";
 
-interface Def {
+interface Def extends CallerAndHeadersDef {
   acs?: string;
   mode?: "call" | "connect";
   targets?: string;
@@ -61,23 +61,8 @@ export = function register(RED: NodeRedRuntime): void {
           return raw;
         });
         const targets = rawIds.map((r) => createIdentifierFromRawId(r));
-        const callerText = await evaluateText(RED, node, def.callerId, def.callerIdType || "str", msg);
-        let callerId: PhoneNumberIdentifier | undefined;
-        if (callerText) {
-          const raw = rawIdFromText(callerText);
-          if (!raw || !raw.startsWith("4:")) throw new FlowError(RED._("acs-create-call.error.badCallerId", { callerId: callerText }));
-          callerId = { phoneNumber: raw.slice(2) };
-        }
+        const { callerText, callerId, headers } = await callerAndHeadersOf(RED, node, def, msg, "acs-create-call.error.badCallerId");
         if (!callerId && rawIds.some((r) => r.startsWith("4:"))) throw new FlowError(RED._("acs-create-call.error.callerIdNeeded"));
-        let headers;
-        try {
-          headers = readCustomHeaders(
-            await evaluate(RED, node, def.sipHeaders, def.sipHeadersType || "json", msg),
-            await evaluate(RED, node, def.voipHeaders, def.voipHeadersType || "json", msg),
-          );
-        } catch (err) {
-          throw new FlowError((err as Error).message);
-        }
         const displayName = def.displayName?.trim() || undefined;
         start = (operationContext) =>
           service.withCreateCallHeaders(operationContext, headers, () =>

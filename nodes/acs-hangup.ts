@@ -3,12 +3,9 @@
  * is not an error (msg.payload.alreadyEnded is true).
  */
 import { AcsActionError, isCallGone } from "../lib/acs-errors";
-import { callIdOf, serviceOf, type NodeMessage, type NodeRedRuntime, type RuntimeNode, type SendFn, handleMessages } from "../lib/node-kit";
+import { callIdOf, serviceOf, type NodeMessage, type NodeRedRuntime, type RuntimeNode, type SendFn, handleMessages, type CallNodeDef } from "../lib/node-kit";
 
-interface Def {
-  acs?: string;
-  callId?: string;
-  callIdType?: string;
+interface Def extends CallNodeDef {
   forEveryone?: boolean;
 }
 

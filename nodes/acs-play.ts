@@ -11,12 +11,9 @@ import { callOf } from "../lib/call-message";
 import { rawIdFromText } from "../lib/identifiers";
 import { failurePayload } from "../lib/outcomes";
 import { playSourceOf, type PromptKind } from "../lib/play-sources";
-import { callIdOf, evaluateText, FlowError, NodeActivity, sendOn, serviceOf, type NodeMessage, type NodeRedRuntime, type RuntimeNode, type SendFn, handleMessages } from "../lib/node-kit";
+import { callIdOf, evaluateText, FlowError, NodeActivity, sendOn, serviceOf, type NodeMessage, type NodeRedRuntime, type RuntimeNode, type SendFn, handleMessages, type CallNodeDef } from "../lib/node-kit";
 
-interface Def {
-  acs?: string;
-  callId?: string;
-  callIdType?: string;
+interface Def extends CallNodeDef {
   promptKind?: PromptKind;
   prompt?: string;
   promptType?: string;

@@ -11,7 +11,7 @@ import { eventForMessage, type CallEvent } from "../lib/call-events";
 import { callOf } from "../lib/call-message";
 import { toneOfKey, tonesOfKeys } from "../lib/dtmf";
 import { rawIdFromText } from "../lib/identifiers";
-import { callIdOf, evaluateText, FlowError, NodeActivity, sendOn, serviceOf, type NodeMessage, type NodeRedRuntime, type RuntimeNode, type SendFn, handleMessages } from "../lib/node-kit";
+import { callIdOf, evaluateText, FlowError, NodeActivity, sendOn, serviceOf, type NodeMessage, type NodeRedRuntime, type RuntimeNode, type SendFn, handleMessages, type CallNodeDef } from "../lib/node-kit";
 import { failurePayload } from "../lib/outcomes";
 import { playSourceOf, type PlaySource, type PromptKind } from "../lib/play-sources";
 import { compilePattern, judgeAttempt, shouldAskAgain, type AttemptResult, type InputKind } from "../lib/recognize-policy";
@@ -22,10 +22,7 @@ interface ChoiceDef {
   phrases?: string;
 }
 
-interface Def {
-  acs?: string;
-  callId?: string;
-  callIdType?: string;
+interface Def extends CallNodeDef {
   inputKind?: InputKind;
   promptKind?: PromptKind;
   prompt?: string;

@@ -2,30 +2,19 @@
  * acs-transfer: blind transfer of the call (or of one participant of a group call) to a phone
  * number, ACS user or Teams user, with custom SIP/VoIP headers. Ports: accepted, failed.
  */
-import type { PhoneNumberIdentifier } from "@azure/communication-common";
 import { createIdentifierFromRawId } from "@azure/communication-common";
 import { toCustomCallingContext } from "../lib/acs-client";
 import { AcsActionError } from "../lib/acs-errors";
 import { eventForMessage } from "../lib/call-events";
-import { readCustomHeaders } from "../lib/headers-input";
 import { rawIdFromText } from "../lib/identifiers";
-import { callIdOf, evaluate, evaluateText, FlowError, NodeActivity, sendOn, serviceOf, type NodeMessage, type NodeRedRuntime, type RuntimeNode, type SendFn, handleMessages } from "../lib/node-kit";
+import { callIdOf, evaluateText, FlowError, NodeActivity, sendOn, serviceOf, type NodeMessage, type NodeRedRuntime, type RuntimeNode, type SendFn, handleMessages, callerAndHeadersOf, type CallNodeDef, type CallerAndHeadersDef } from "../lib/node-kit";
 import { callFailureReason, failurePayload } from "../lib/outcomes";
 
-interface Def {
-  acs?: string;
-  callId?: string;
-  callIdType?: string;
+interface Def extends CallNodeDef, CallerAndHeadersDef {
   target?: string;
   targetType?: string;
   transferee?: string;
   transfereeType?: string;
-  callerId?: string;
-  callerIdType?: string;
-  sipHeaders?: string;
-  sipHeadersType?: string;
-  voipHeaders?: string;
-  voipHeadersType?: string;
 }
 
 export = function register(RED: NodeRedRuntime): void {
@@ -43,22 +32,7 @@ export = function register(RED: NodeRedRuntime): void {
       const transfereeText = def.transfereeType ? await evaluateText(RED, node, def.transferee, def.transfereeType, msg) : undefined;
       const transfereeRaw = transfereeText ? rawIdFromText(transfereeText) : undefined;
       if (transfereeText && !transfereeRaw) throw new FlowError(RED._("acs-transfer.error.badTransferee", { transferee: transfereeText }));
-      const callerText = await evaluateText(RED, node, def.callerId, def.callerIdType || "str", msg);
-      let callerId: PhoneNumberIdentifier | undefined;
-      if (callerText) {
-        const raw = rawIdFromText(callerText);
-        if (!raw || !raw.startsWith("4:")) throw new FlowError(RED._("acs-transfer.error.badCallerId", { callerId: callerText }));
-        callerId = { phoneNumber: raw.slice(2) };
-      }
-      let headers;
-      try {
-        headers = readCustomHeaders(
-          await evaluate(RED, node, def.sipHeaders, def.sipHeadersType || "json", msg),
-          await evaluate(RED, node, def.voipHeaders, def.voipHeadersType || "json", msg),
-        );
-      } catch (err) {
-        throw new FlowError((err as Error).message);
-      }
+      const { callerId, headers } = await callerAndHeadersOf(RED, node, def, msg, "acs-transfer.error.badCallerId");
       const connection = service.client.getCallConnection(callId);
 
       activity.begin("acs-transfer.status.transferring");
