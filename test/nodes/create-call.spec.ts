@@ -119,6 +119,18 @@ describe("create-call node", function () {
       noErrors();
     });
 
+    it("calls a Teams user (8:orgid:…) without a caller id: connected when they answer", async () => {
+      const teamsUser = "8:orgid:3f2a8e4b-5c6d-4e7f-8a9b-0c1d2e3f4a5b";
+      await red.load(flow({ targets: teamsUser, targetsType: "str" }));
+      red.inject("create", {});
+      const leg = await ringing(teamsUser);
+      await red.control("POST", `/calls/${leg.id}/answer`);
+      const connected = await red.next("create", 0);
+      assert.equal(connected.msg.call?.to, teamsUser);
+      assert.equal(connected.msg.call?.remoteParty, teamsUser);
+      noErrors();
+    });
+
     it("takes its targets from msg.payload as an array", async () => {
       const targets = ["+14255550191", "+14255550192"];
       await red.load(flow({ targets: "payload", targetsType: "msg", callerId: CALLER_ID, callerIdType: "str" }));
@@ -205,6 +217,18 @@ describe("create-call node", function () {
       const connected = await red.next("create", 0);
       assert.equal(connected.msg.call?.serverCallId, joined.body.serverCallId);
       assert.equal(connected.msg.call?.direction, "connect");
+      assert.deepEqual((await red.leg(joined.body.id)).callConnectionIds, [connected.msg.call?.callConnectionId]);
+      noErrors();
+    });
+
+    it("connects to a room by its id", async () => {
+      const roomId = "99441234567891234";
+      const joined = await red.control<{ id: string; serverCallId: string }>("POST", "/calls", { from: "8:acs:room-member-1", roomId });
+      assert.equal(joined.status, 201);
+      await red.load(flow({ mode: "connect", locatorKind: "room", locator: roomId, locatorType: "str" }));
+      red.inject("create", {});
+      const connected = await red.next("create", 0);
+      assert.equal(connected.msg.call?.serverCallId, joined.body.serverCallId);
       assert.deepEqual((await red.leg(joined.body.id)).callConnectionIds, [connected.msg.call?.callConnectionId]);
       noErrors();
     });
