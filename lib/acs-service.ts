@@ -12,6 +12,7 @@ import { readCallbackBody, type CallEvent } from "./call-events";
 import { EventRouter, type Operation, type Outcome } from "./event-router";
 import { readEventGridRequest, validationResponse, type EventGridNotification } from "./event-grid";
 import { rawIdOf, textFromRawId, type IdentifierModel } from "./identifiers";
+import { RecentSet } from "./recent-set";
 import type { WebhookEndpoint, WebhookReply } from "./webhooks";
 
 /** An IncomingCall from Event Grid, as incoming-call nodes see it. */
@@ -19,8 +20,6 @@ export interface IncomingCall {
   eventId: string;
   from: string;
   to: string;
-  fromRawId: string;
-  toRawId: string;
   incomingCallContext: string;
   serverCallId?: string;
   correlationId?: string;
@@ -55,8 +54,8 @@ export interface AcsServiceOptions {
   /** Public base URL under which `acs/callbacks/...` and `acs/events/...` are reachable. */
   callbackBase: string;
   acs: AcsClient;
-  /** Verifies callback JWTs; a string says why callbacks cannot be verified (they are then refused). */
-  verifier: CallbackVerifier | string;
+  /** Verifies callback JWTs. */
+  verifier: CallbackVerifier;
   cognitiveServicesEndpoint?: string;
   defaultVoice?: string;
   defaultLocale?: string;
@@ -94,11 +93,11 @@ export class AcsService implements WebhookEndpoint {
   readonly defaultLocale: string;
   readonly operationTimeoutMs: number;
   private readonly callbackBase: string;
-  private readonly verifier: CallbackVerifier | string;
+  private readonly verifier: CallbackVerifier;
   private readonly warn: (message: string) => void;
   private readonly incomingListeners = new Set<(call: IncomingCall) => void>();
   private readonly eventListeners = new Set<(event: ObservedEvent) => void>();
-  private readonly seenEventGrid = new Set<string>();
+  private readonly seenEventGrid = new RecentSet(EVENT_GRID_DEDUPE);
   private closed = false;
 
   constructor(options: AcsServiceOptions) {
@@ -177,10 +176,6 @@ export class AcsService implements WebhookEndpoint {
 
   async handleCallback(authorization: string | undefined, body: unknown): Promise<WebhookReply> {
     if (this.closed) return { status: 503, body: { error: "endpoint closing" } };
-    if (typeof this.verifier === "string") {
-      this.warn(`callback refused: ${this.verifier}`);
-      return { status: 401, body: { error: "callbacks cannot be verified" } };
-    }
     const verdict = await this.verifier.verify(authorization);
     if (!verdict.ok) {
       this.warn(`callback refused: ${verdict.reason}`);
@@ -214,7 +209,6 @@ export class AcsService implements WebhookEndpoint {
     for (const event of read.events) {
       if (this.seenEventGrid.has(event.id)) continue;
       this.seenEventGrid.add(event.id);
-      if (this.seenEventGrid.size > EVENT_GRID_DEDUPE) this.seenEventGrid.delete(this.seenEventGrid.values().next().value as string);
       const type = event.eventType.replace(/^Microsoft\.Communication\./, "");
       if (type === "IncomingCall") {
         const call = incomingCallOf(event);
@@ -268,8 +262,6 @@ function incomingCallOf(event: EventGridNotification): IncomingCall | undefined 
     eventId: event.id,
     from: textFromRawId(fromRawId),
     to: textFromRawId(toRawId),
-    fromRawId,
-    toRawId,
     incomingCallContext: d.incomingCallContext,
     serverCallId: typeof d.serverCallId === "string" ? d.serverCallId : undefined,
     correlationId: typeof d.correlationId === "string" ? d.correlationId : undefined,

@@ -10,6 +10,7 @@
  * calls in progress.
  */
 import { randomUUID } from "node:crypto";
+import { RecentSet } from "./recent-set";
 
 /** The fields of a callback CloudEvent the router reads. */
 export interface RoutableEvent {
@@ -70,16 +71,17 @@ interface Waiter<E extends RoutableEvent> {
 export class EventRouter<E extends RoutableEvent = RoutableEvent> {
   private readonly waiters = new Map<string, Waiter<E>>();
   private readonly byCall = new Map<string, Set<string>>();
-  private readonly seen = new Set<string>();
-  private readonly ended = new Set<string>();
+  private readonly seen: RecentSet;
+  private readonly ended: RecentSet;
   private readonly unclaimed = new Set<(event: E) => void>();
   private readonly callWatchers = new Map<string, Set<(event: E) => void>>();
-  private readonly capacity: number;
   private readonly setTimer: (fn: () => void, ms: number) => unknown;
   private readonly clearTimer: (handle: unknown) => void;
 
   constructor(options: RouterOptions = {}) {
-    this.capacity = options.dedupeCapacity ?? 10000;
+    const capacity = options.dedupeCapacity ?? 10000;
+    this.seen = new RecentSet(capacity);
+    this.ended = new RecentSet(capacity);
     this.setTimer = options.setTimer ?? ((fn, ms) => setTimeout(fn, ms));
     this.clearTimer = options.clearTimer ?? ((h) => clearTimeout(h as NodeJS.Timeout));
   }
@@ -148,7 +150,7 @@ export class EventRouter<E extends RoutableEvent = RoutableEvent> {
 
   dispatch(event: E): DispatchResult {
     if (this.seen.has(event.id)) return "duplicate";
-    this.remember(event.id);
+    this.seen.add(event.id);
 
     const callId = event.callConnectionId;
     if (callId) {
@@ -171,7 +173,7 @@ export class EventRouter<E extends RoutableEvent = RoutableEvent> {
     }
 
     if (event.type === CALL_ENDED && callId) {
-      remember(this.ended, callId, this.capacity);
+      this.ended.add(callId);
       this.releaseCall(callId, event);
       this.callWatchers.delete(callId);
     }
@@ -212,19 +214,6 @@ export class EventRouter<E extends RoutableEvent = RoutableEvent> {
       set?.delete(waiter.ctx);
       if (set && set.size === 0) this.byCall.delete(waiter.callId);
     }
-  }
-
-  private remember(id: string): void {
-    remember(this.seen, id, this.capacity);
-  }
-}
-
-/** Add to a bounded set; Sets iterate in insertion order, so the oldest entry goes first. */
-function remember(set: Set<string>, id: string, capacity: number): void {
-  set.add(id);
-  if (set.size > capacity) {
-    const oldest = set.values().next().value;
-    if (oldest !== undefined) set.delete(oldest);
   }
 }
 

@@ -108,9 +108,3 @@ export function rawIdFromText(text: string): string | undefined {
 export function textFromRawId(rawId: string): string {
   return rawId.startsWith("4:") ? rawId.slice(2) : rawId;
 }
-
-/** The text form of an identifier model (see textFromRawId), or undefined. */
-export function textOf(model: IdentifierModel | undefined | null): string | undefined {
-  const rawId = rawIdOf(model);
-  return rawId === undefined ? undefined : textFromRawId(rawId);
-}

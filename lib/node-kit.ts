@@ -69,19 +69,17 @@ export interface AcsConfigNode {
   getService(): Promise<AcsService>;
 }
 
+/** TypedInput types for which an empty value means "not set" rather than something to evaluate. */
+const EMPTY_MEANS_UNSET = new Set(["msg", "flow", "global", "json", "jsonata", "bin"]);
+
 /** Evaluate a TypedInput (every type, including flow/global context, JSONata and env). */
 export function evaluate(RED: NodeRedRuntime, node: object, value: unknown, type: string | undefined, msg: NodeMessage): Promise<unknown> {
   if (type === undefined || type === "") return Promise.resolve(value);
-  // A field the flow never set (Node-RED would turn it into the text "undefined").
-  if ((type === "str" || type === "num") && (value === undefined || value === null)) return Promise.resolve(undefined);
-  // An optional field pointing at no property ("msg." with nothing after it) is unset too.
-  if ((type === "msg" || type === "flow" || type === "global") && (value === undefined || value === null || String(value).trim() === "")) {
-    return Promise.resolve(undefined);
-  }
-  // An empty optional field is "not set", not a JSON document to parse.
-  if ((type === "json" || type === "jsonata" || type === "bin") && (value === undefined || value === null || String(value).trim() === "")) {
-    return Promise.resolve(undefined);
-  }
+  // An optional field the flow left unset gives undefined: a text never set (Node-RED would turn
+  // it into the text "undefined"), or an empty property path or JSON document.
+  const missing = value === undefined || value === null;
+  if (missing && (type === "str" || type === "num")) return Promise.resolve(undefined);
+  if ((missing || String(value).trim() === "") && EMPTY_MEANS_UNSET.has(type)) return Promise.resolve(undefined);
   return new Promise((resolve, reject) => {
     RED.util.evaluateNodeProperty(value, type, node, msg, (err, result) => (err ? reject(err) : resolve(result)));
   });
@@ -198,17 +196,13 @@ export class NodeActivity {
    * Send a copy of `msg` (as it is now) from the "ended" port when the call ends: payload
    * `{reason: "ended", …}` with the CallDisconnected's result, and that event in msg.event.
    */
-  sendWhenEnded(RED: NodeRedRuntime, service: AcsService, callConnectionId: string, msg: NodeMessage, port: number, outputs: number): void {
-    const endedMsg = RED.util.cloneMessage(msg);
+  sendWhenEnded(service: AcsService, callConnectionId: string, msg: NodeMessage, port: number, outputs: number): void {
+    const endedMsg = this.RED.util.cloneMessage(msg);
     this.watchEnd(service, callConnectionId, (event) => {
       endedMsg.payload = failurePayload("ended", event);
       endedMsg.event = event ? eventForMessage(event) : undefined;
       sendOn((m) => this.node.send(m), port, outputs, endedMsg);
     });
-  }
-
-  get isClosed(): boolean {
-    return this.closed;
   }
 
   close(): void {

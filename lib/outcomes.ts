@@ -40,6 +40,11 @@ export function failurePayload(reason: string, event?: CallEvent): FailurePayloa
   };
 }
 
+/** The payload for a call or transfer that did not connect, its reason read from the event's sub-code. */
+export function callFailurePayload(event: CallEvent): FailurePayload {
+  return failurePayload(callFailureReason(resultInformationOf(event).subCode), event);
+}
+
 export type RecognizeFailureKind = "noInput" | "noMatch" | "failed";
 
 /** RecognizeFailed: nothing heard, something heard that matched nothing, or a real failure. */

@@ -7,7 +7,7 @@ import { AcsActionError, isCallGone } from "../lib/acs-errors";
 import { eventForMessage } from "../lib/call-events";
 import { callFromProperties, callOf, withCall } from "../lib/call-message";
 import { rawIdFromText } from "../lib/identifiers";
-import { callFailureReason, failurePayload } from "../lib/outcomes";
+import { failurePayload } from "../lib/outcomes";
 import { evaluateText, FlowError, NodeActivity, sendOn, serviceOf, type NodeMessage, type NodeRedRuntime, type RuntimeNode, type SendFn, handleMessages } from "../lib/node-kit";
 
 interface Def {
@@ -24,6 +24,13 @@ export = function register(RED: NodeRedRuntime): void {
     const node = this;
     const action = def.action ?? "answer";
     const activity = new NodeActivity(node, RED);
+
+    /** The caller hung up, or the call was handled elsewhere: the "failed" port, not an error. */
+    function sendCallGone(msg: NodeMessage, send: SendFn, what: string, err: unknown, outputs: number): void {
+      msg.payload = { reason: "callGone", message: new AcsActionError(what, err).message };
+      delete msg.event;
+      sendOn(send, 1, outputs, msg);
+    }
 
     async function handle(msg: NodeMessage, send: SendFn): Promise<void> {
       const service = await serviceOf(RED, def.acs);
@@ -46,11 +53,8 @@ export = function register(RED: NodeRedRuntime): void {
         } catch (err) {
           if (err instanceof FlowError) throw err;
           if (!isCallGone(err)) throw new AcsActionError(action, err);
-          msg.payload = { reason: "callGone", message: new AcsActionError(action, err).message };
-          delete msg.event;
           activity.end("acs-answer.status.failed", "red");
-          sendOn(send, 1, 2, msg);
-          return;
+          return sendCallGone(msg, send, action, err, 2);
         }
         node.status({ fill: "green", shape: "dot", text: RED._(`acs-answer.status.${action}ed`) });
         sendOn(send, 0, 2, msg);
@@ -69,12 +73,7 @@ export = function register(RED: NodeRedRuntime): void {
       } catch (err) {
         activity.end("acs-answer.status.failed", "red");
         // The caller hung up, or another app answered first: an outcome, not a flow error.
-        if (isCallGone(err)) {
-          msg.payload = { reason: "callGone", message: new AcsActionError("answer", err).message };
-          delete msg.event;
-          sendOn(send, 1, 3, msg);
-          return;
-        }
+        if (isCallGone(err)) return sendCallGone(msg, send, "answer", err, 3);
         throw new AcsActionError("answer", err);
       }
       const { outcome, response } = operated;
@@ -90,7 +89,7 @@ export = function register(RED: NodeRedRuntime): void {
         msg.payload = { connected: true, callConnectionId: merged.callConnectionId };
         msg.event = eventForMessage(outcome.event);
         activity.end("acs-answer.status.connected");
-        if (merged.callConnectionId) activity.sendWhenEnded(RED, service, merged.callConnectionId, msg, 2, 3);
+        if (merged.callConnectionId) activity.sendWhenEnded(service, merged.callConnectionId, msg, 2, 3);
         sendOn(send, 0, 3, msg);
         return;
       }
@@ -98,7 +97,7 @@ export = function register(RED: NodeRedRuntime): void {
       activity.end("acs-answer.status.failed", "red");
       msg.payload =
         outcome.kind === "event"
-          ? failurePayload(callFailureReason(undefined), outcome.event)
+          ? failurePayload("failed", outcome.event)
           : { reason: outcome.kind === "timeout" ? "timeout" : "ended" };
       if (outcome.kind === "event") msg.event = eventForMessage(outcome.event);
       sendOn(send, 1, 3, msg);

@@ -11,7 +11,7 @@ import { callFromProperties, withCall } from "../lib/call-message";
 import { readTargets } from "../lib/headers-input";
 import { rawIdFromText, textFromRawId } from "../lib/identifiers";
 import { evaluate, evaluateText, FlowError, NodeActivity, sendOn, serviceOf, type NodeMessage, type NodeRedRuntime, type RuntimeNode, type SendFn, handleMessages, callerAndHeadersOf, type CallerAndHeadersDef } from "../lib/node-kit";
-import { callFailureReason, failurePayload } from "../lib/outcomes";
+import { callFailurePayload } from "../lib/outcomes";
 
 interface Def extends CallerAndHeadersDef {
   acs?: string;
@@ -105,7 +105,7 @@ export = function register(RED: NodeRedRuntime): void {
         msg.payload = { connected: true, callConnectionId: call.callConnectionId };
         msg.event = eventForMessage(outcome.event);
         activity.end("acs-create-call.status.connected");
-        if (call.callConnectionId) activity.sendWhenEnded(RED, service, call.callConnectionId, msg, 2, 3);
+        if (call.callConnectionId) activity.sendWhenEnded(service, call.callConnectionId, msg, 2, 3);
         sendOn(send, 0, 3, msg);
         return;
       }
@@ -113,12 +113,11 @@ export = function register(RED: NodeRedRuntime): void {
       const props = callFromProperties((response as { callConnectionProperties?: unknown } | undefined)?.callConnectionProperties);
       withCall(msg, { ...callFields, callConnectionId: props.callConnectionId });
       if (outcome.kind === "event") {
-        const sub = (outcome.event.data.resultInformation as { subCode?: number } | undefined)?.subCode;
-        msg.payload = failurePayload(callFailureReason(sub), outcome.event);
+        msg.payload = callFailurePayload(outcome.event);
         msg.event = eventForMessage(outcome.event);
       } else {
         const ended = outcome.kind === "callEnded" ? outcome.event : undefined;
-        msg.payload = ended ? failurePayload(callFailureReason((ended.data.resultInformation as { subCode?: number } | undefined)?.subCode), ended) : { reason: outcome.kind === "timeout" ? "timeout" : "ended" };
+        msg.payload = ended ? callFailurePayload(ended) : { reason: outcome.kind === "timeout" ? "timeout" : "ended" };
         if (ended) msg.event = eventForMessage(ended);
       }
       sendOn(send, 1, 3, msg);

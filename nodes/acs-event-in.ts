@@ -5,6 +5,7 @@
  */
 import type { AcsService, ObservedEvent } from "../lib/acs-service";
 import { callOf } from "../lib/call-message";
+import { RecentSet } from "../lib/recent-set";
 import { serviceOf, type DoneFn, type NodeMessage, type NodeRedRuntime, type RuntimeNode } from "../lib/node-kit";
 
 interface Def {
@@ -29,7 +30,7 @@ export = function register(RED: NodeRedRuntime): void {
     );
     const scope = def.scope ?? "all";
     const fixedCall = def.callId?.trim() || undefined;
-    const followed = new Set<string>();
+    const followed = new RecentSet(MAX_FOLLOWED);
     let unsubscribe: (() => void) | undefined;
     let service: AcsService | undefined;
     let closed = false;
@@ -75,7 +76,6 @@ export = function register(RED: NodeRedRuntime): void {
         done();
         return;
       }
-      if (followed.size >= MAX_FOLLOWED) followed.delete(followed.values().next().value as string);
       followed.add(callId);
       done();
     });

@@ -8,7 +8,7 @@ import { AcsActionError } from "../lib/acs-errors";
 import { eventForMessage } from "../lib/call-events";
 import { rawIdFromText } from "../lib/identifiers";
 import { callIdOf, evaluateText, FlowError, NodeActivity, sendOn, serviceOf, type NodeMessage, type NodeRedRuntime, type RuntimeNode, type SendFn, handleMessages, callerAndHeadersOf, type CallNodeDef, type CallerAndHeadersDef } from "../lib/node-kit";
-import { callFailureReason, failurePayload } from "../lib/outcomes";
+import { callFailurePayload } from "../lib/outcomes";
 
 interface Def extends CallNodeDef, CallerAndHeadersDef {
   target?: string;
@@ -62,8 +62,7 @@ export = function register(RED: NodeRedRuntime): void {
       activity.end("acs-transfer.status.failed", "red");
       if (outcome.kind === "timeout") msg.payload = { reason: "timeout" };
       else {
-        const sub = (outcome.event.data.resultInformation as { subCode?: number } | undefined)?.subCode;
-        msg.payload = failurePayload(callFailureReason(sub), outcome.event);
+        msg.payload = callFailurePayload(outcome.event);
         msg.event = eventForMessage(outcome.event);
       }
       sendOn(send, 1, 2, msg);
