@@ -29,8 +29,23 @@ export function acsFailureOf(err: unknown): AcsFailure {
  * that was already handled, ended, or not answered in time gets 400 8586 / 8587.
  */
 export function isCallGone(err: unknown): boolean {
+  if (err instanceof CallEndedError) return true;
   const f = acsFailureOf(err);
   return f.status === 404 || ["8522", "8528", "8586", "8587"].includes(f.code ?? "") || /\b85(28|86|87)\b/.test(f.message);
+}
+
+/**
+ * An operation asked of a call that had already ended (the router saw its CallDisconnected, or ACS
+ * answered that the call is gone). It reaches Catch nodes; a call that ends while a node waits
+ * for an outcome is not an error (the answer / create-call "ended" port reports it).
+ */
+export class CallEndedError extends Error {
+  readonly callConnectionId: string;
+  constructor(callConnectionId: string) {
+    super(`the call has already ended (callConnectionId ${callConnectionId})`);
+    this.name = "CallEndedError";
+    this.callConnectionId = callConnectionId;
+  }
 }
 
 /** An Error for `done(err)`: "play failed: ACS answered 400 (8523): <ACS message>". */

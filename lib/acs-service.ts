@@ -5,7 +5,7 @@
  * which registers the wait before the REST request is sent.
  */
 import type { CallAutomationClient } from "@azure/communication-call-automation";
-import { isCallGone } from "./acs-errors";
+import { CallEndedError, isCallGone } from "./acs-errors";
 import type { AcsClient, SipVoipHeaders } from "./acs-client";
 import type { Verdict } from "./callback-auth";
 import { readCallbackBody, type CallEvent } from "./call-events";
@@ -135,12 +135,14 @@ export class AcsService implements WebhookEndpoint {
 
   /**
    * Start an operation: the wait is registered under a fresh operationContext before `start`
-   * sends the request, so an event that beats the REST response is not lost. A request refused
-   * because the call is gone counts as the call's end; any other refusal is thrown.
+   * sends the request, so an event that beats the REST response is not lost. An operation on a
+   * call that has already ended (known to the router, or refused by ACS as gone) throws
+   * CallEndedError; any other refusal is thrown as it is. A call that ends during the wait
+   * settles the outcome as "callEnded".
    */
   async operate<T>(spec: OperateSpec, start: (operationContext: string) => Promise<T>): Promise<Operated<T>> {
     // A call known to have ended: no request to send, no wait to register.
-    if (spec.callConnectionId && this.router.hasEnded(spec.callConnectionId)) return { outcome: { kind: "callEnded" }, operationContext: "" };
+    if (spec.callConnectionId && this.router.hasEnded(spec.callConnectionId)) throw new CallEndedError(spec.callConnectionId);
     const op = this.router.begin({
       terminal: spec.terminal,
       timeoutMs: spec.timeoutMs ?? this.operationTimeoutMs,
@@ -154,7 +156,7 @@ export class AcsService implements WebhookEndpoint {
         response = await start(op.operationContext);
       } catch (err) {
         op.cancel();
-        if (spec.callConnectionId && isCallGone(err)) return { outcome: { kind: "callEnded" }, operationContext: op.operationContext };
+        if (spec.callConnectionId && isCallGone(err)) throw new CallEndedError(spec.callConnectionId);
         throw err;
       }
       const connectionId = connectionIdOf(response);

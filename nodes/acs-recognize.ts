@@ -6,7 +6,7 @@
  */
 import type { CallMediaRecognizeChoiceOptions, CallMediaRecognizeDtmfOptions, CallMediaRecognizeSpeechOptions, CallMediaRecognizeSpeechOrDtmfOptions, DtmfTone, RecognitionChoice } from "@azure/communication-call-automation";
 import { createIdentifierFromRawId } from "@azure/communication-common";
-import { AcsActionError } from "../lib/acs-errors";
+import { AcsActionError, CallEndedError } from "../lib/acs-errors";
 import { eventForMessage, type CallEvent } from "../lib/call-events";
 import { callOf } from "../lib/call-message";
 import { toneOfKey, tonesOfKeys } from "../lib/dtmf";
@@ -148,6 +148,8 @@ export = function register(RED: NodeRedRuntime): void {
             (operationContext) => media.startRecognizing(target, options(prompts, operationContext, defaults.locale)),
           );
         } catch (err) {
+          // The caller hung up between two attempts: the call's end, not a flow error.
+          if (attempt > 1 && err instanceof CallEndedError) return activity.end("acs-recognize.status.callEnded", "grey");
           activity.end("acs-recognize.status.failed", "red");
           throw new AcsActionError("recognize", err);
         }
