@@ -4,12 +4,18 @@
  */
 import { AcsSimulator, type SimulatorOptions } from "../simulator/server";
 
+/**
+ * The phone numbers the simulator inside Node-RED owns: +1 800 555 0100 to 0149, so that each
+ * example flow answers its own number and many examples can be imported side by side.
+ */
+export const EMBEDDED_NUMBERS: readonly string[] = Array.from({ length: 50 }, (_, i) => `+180055501${String(i).padStart(2, "0")}`);
+
 let starting: Promise<AcsSimulator> | undefined;
 
 /** The process's simulator, started on first use with `options` (later options are ignored). */
 export function embeddedSimulator(options: SimulatorOptions = {}): Promise<AcsSimulator> {
   if (!starting) {
-    starting = AcsSimulator.start(options);
+    starting = AcsSimulator.start({ ownedNumbers: [...EMBEDDED_NUMBERS], ...options });
     starting.catch(() => {
       starting = undefined;
     });

@@ -11,14 +11,14 @@ const flow = [
   n("ivr-comment", "comment", 200, 60, {
     name: "IVR menu on the built-in ACS simulator",
     info:
-      "Answers a call to any number: a greeting, then a menu by key or by voice.\n\n" +
+      "Answers a call to +1 800 555 0100: a greeting, then a menu by key or by voice.\n\n" +
       "- 1 or \"opening hours\": plays the opening hours, then goodbye.\n" +
       "- 2 or \"agent\": transfers the caller to the agent number +14255550199.\n" +
       "- Nothing or something else, three times: goodbye and hang up.\n\n" +
       "Place a call with the simulator's control API (see the README, or `npm run call`):\n" +
       "POST /acs-simulator/calls {\"from\":\"+14255550123\",\"to\":\"+18005550100\"}",
   }),
-  n("ivr-incoming", "acs-incoming-call", 150, 140, { name: "any number", acs, to: "", from: "" }, [["ivr-answer"]]),
+  n("ivr-incoming", "acs-incoming-call", 150, 140, { name: "+1 800 555 0100", acs, to: "+18005550100", from: "" }, [["ivr-answer"]]),
   n("ivr-answer", "acs-answer", 330, 140, { name: "", acs, action: "answer", rejectReason: "none", target: "", targetType: "str", outputs: 3 }, [["ivr-greet"], ["ivr-log"], ["ivr-log"]]),
   n("ivr-greet", "acs-play", 530, 140, { name: "greeting", ...text("Thank you for calling Contoso.") }, [["ivr-menu"], ["ivr-hangup"]]),
   n(

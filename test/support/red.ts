@@ -5,28 +5,53 @@
  * reaches only httpAdmin), so a small server here forwards to the current httpNode: the
  * simulator's callbacks and Event Grid deliveries reach the nodes over real HTTP.
  */
+import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createRequire } from "node:module";
+import { join } from "node:path";
 import type { AddressInfo } from "node:net";
 import helper = require("node-red-node-test-helper");
-import acsConfig = require("../../nodes/acs-config");
-import acsIncomingCall = require("../../nodes/acs-incoming-call");
-import acsAnswer = require("../../nodes/acs-answer");
-import acsCreateCall = require("../../nodes/acs-create-call");
-import acsPlay = require("../../nodes/acs-play");
-import acsRecognize = require("../../nodes/acs-recognize");
-import acsTransfer = require("../../nodes/acs-transfer");
-import acsHangup = require("../../nodes/acs-hangup");
-import acsEventIn = require("../../nodes/acs-event-in");
 import { embeddedSimulator, stopEmbeddedSimulator } from "../../lib/embedded-simulator";
 import type { AcsSimulator } from "../../simulator";
 import type { AcsService } from "../../lib/acs-service";
 import { waitFor, type LegSummary } from "./harness";
 
 // ACS_NODE_RED_PATH runs the node tests on another Node-RED (e.g. 5.x under Node 22); see the README.
-helper.init(process.env.ACS_NODE_RED_PATH ?? require.resolve("node-red"));
+const NODE_RED_PATH = process.env.ACS_NODE_RED_PATH ?? require.resolve("node-red");
+helper.init(NODE_RED_PATH);
 
 type NodeModule = (RED: never) => void;
-export const ALL_NODES: NodeModule[] = [acsConfig, acsIncomingCall, acsAnswer, acsCreateCall, acsPlay, acsRecognize, acsTransfer, acsHangup, acsEventIn] as unknown as NodeModule[];
+const ROOT = join(__dirname, "..", "..");
+const packageJson = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { "node-red": { nodes: Record<string, string> } };
+
+/** Every node type package.json declares, from its TypeScript source (nodes/<type>.ts). */
+export const NODE_TYPES = Object.keys(packageJson["node-red"].nodes);
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+export const ALL_NODES: NodeModule[] = NODE_TYPES.map((type) => require(join(ROOT, "nodes", type)) as NodeModule);
+
+/**
+ * Node-RED's own nodes that flows and examples use next to ours (comment, inject, debug, function,
+ * switch, change, template, delay, http in / response, http request, link, catch, status, complete),
+ * from the Node-RED under test.
+ */
+const nodeRedRequire = createRequire(NODE_RED_PATH);
+const CORE_NODE_FILES = [
+  "common/20-inject.js",
+  "common/21-debug.js",
+  "common/24-complete.js",
+  "common/25-catch.js",
+  "common/25-status.js",
+  "common/60-link.js",
+  "common/90-comment.js",
+  "function/10-function.js",
+  "function/10-switch.js",
+  "function/15-change.js",
+  "function/80-template.js",
+  "function/89-delay.js",
+  "network/21-httpin.js",
+  "network/21-httprequest.js",
+];
+export const CORE_NODES: NodeModule[] = CORE_NODE_FILES.map((file) => nodeRedRequire(`@node-red/nodes/core/${file}`) as NodeModule);
 
 /** Simulator options for every node test (one embedded simulator serves the whole run). */
 export const TEST_SIMULATOR = { speed: 20, deliveryRetryDelaysMs: [100, 200, 400], ringTimeoutSeconds: 30 };
@@ -119,7 +144,7 @@ export class RedHarness {
     }) as unknown as NodeModule;
     // Flow nodes need a tab (`z`) and a position; without them Node-RED takes them for config nodes.
     const full: FlowNode[] = [{ id: "f1", type: "tab", label: "test" }, ...flow.map((n) => (n.type === "acs-config" || n.z ? n : { x: 100, y: 100, ...n, z: "f1" }))];
-    await helper.load([capture, ...ALL_NODES] as never, full as never, credentials as never);
+    await helper.load([capture, ...CORE_NODES, ...ALL_NODES] as never, full as never, credentials as never);
     for (const n of flow) {
       if (n.type !== "helper") continue;
       const [owner, port] = String(n.id).split(":");
