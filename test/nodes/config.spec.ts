@@ -2,6 +2,7 @@
  * acs-config: its three connection modes, the embedded simulator shared between config nodes,
  * the control API on the admin server, and redeploys that keep the webhook routes working.
  */
+import { EMBEDDED_NUMBERS } from "../../lib/embedded-simulator";
 import assert from "node:assert/strict";
 import helper = require("node-red-node-test-helper");
 import { RedHarness, type FlowNode } from "../support/red";
@@ -86,7 +87,8 @@ describe("acs-config", function () {
     await red.load([red.configNode(), ...answerAndGreet("acs", "m-")]);
     const info = (await (helper.request().get("/acs-simulator/") as unknown as Promise<{ status: number; body: { ownedNumbers: string[] } }>));
     assert.equal(info.status, 200);
-    assert.deepEqual(info.body.ownedNumbers, ["+18005550100"]);
+    assert.deepEqual(info.body.ownedNumbers, [...EMBEDDED_NUMBERS]);
+    assert.equal(info.body.ownedNumbers.length, 50);
     const dialed = (await ((helper.request().post("/acs-simulator/calls") as unknown as { send(b: unknown): Promise<{ status: number; body: { id: string } }> }).send({ from: "+14255550100", to: "+18005550100" })));
     assert.equal(dialed.status, 201);
     await red.next("m-play", 0);
