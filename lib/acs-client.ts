@@ -99,15 +99,24 @@ export function endpointOfConnectionString(connectionString: string): string | u
   return m ? m[1].trim() : undefined;
 }
 
+/** Whether a URL's host is this machine (127.0.0.0/8, ::1, localhost): never an Azure resource. */
+export function isLoopbackUrl(url: URL): boolean {
+  const host = url.hostname.toLowerCase().replace(/^\[(.*)\]$/, "$1");
+  return host === "localhost" || host.endsWith(".localhost") || host === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
 /**
  * Who signs the callbacks of a resource at `endpoint`: ACS itself for Azure endpoints; a
- * simulator (any plain-http endpoint, never Azure) signs with its own base URL as the issuer.
+ * simulator signs with its own base URL (origin) as the issuer and serves the keys there. An
+ * endpoint is a simulator when it is plain http (ACS is https only) or on loopback (ACS never is),
+ * such as the standalone simulator serving https.
  */
 export function callbackIssuerFor(endpoint: string | undefined, acsIssuer: string): string {
   if (!endpoint) return acsIssuer;
   try {
     const url = new URL(endpoint);
-    return url.protocol === "http:" ? url.origin : acsIssuer;
+    if (url.protocol === "http:") return url.origin;
+    return url.protocol === "https:" && isLoopbackUrl(url) ? url.origin : acsIssuer;
   } catch {
     return acsIssuer;
   }

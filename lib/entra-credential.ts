@@ -3,9 +3,10 @@
  * - "default": DefaultAzureCredential (environment variables, workload identity, managed
  *   identity, Azure CLI... in that order), the usual choice;
  * - "managedIdentity": a system-assigned identity, or a user-assigned one by client id;
- * - "clientSecret": a service principal (tenant id, client id, secret).
+ * - "clientSecret": a service principal (tenant id, client id, secret), optionally at another
+ *   authority host (a sovereign cloud, or a private authority such as the simulator's).
  */
-import { ClientSecretCredential, DefaultAzureCredential, ManagedIdentityCredential } from "@azure/identity";
+import { AzureAuthorityHosts, ClientSecretCredential, DefaultAzureCredential, ManagedIdentityCredential } from "@azure/identity";
 import type { TokenCredential } from "@azure/identity";
 
 export type EntraSettings =
@@ -22,9 +23,28 @@ export function createEntraCredential(settings: EntraSettings): TokenCredential 
     case "clientSecret": {
       const missing = (["tenantId", "clientId", "clientSecret"] as const).filter((k) => !settings[k]);
       if (missing.length) throw new Error(`Entra ID client secret sign-in needs ${missing.join(", ")}`);
+      const authorityHost = settings.authorityHost?.trim().replace(/\/+$/, "") || undefined;
       return new ClientSecretCredential(settings.tenantId, settings.clientId, settings.clientSecret, {
-        ...(settings.authorityHost ? { authorityHost: settings.authorityHost } : {}),
+        ...(authorityHost ? { authorityHost } : {}),
+        ...(authorityHost && !isAzureCloudAuthority(authorityHost) ? { disableInstanceDiscovery: true } : {}),
       });
     }
+  }
+}
+
+/**
+ * Whether an authority host is one of Azure's clouds. For any other host, MSAL's instance
+ * discovery would ask login.microsoftonline.com whether it is a Microsoft authority: a private
+ * authority (AD FS on Azure Stack Hub, the simulator's token endpoint) is not, so sign-in would be
+ * refused as an untrusted authority, and offline the question itself fails. The host configured
+ * on the node is the one its author chose to trust, so discovery is skipped for it, as
+ * @azure/identity advises for such authorities (`disableInstanceDiscovery`).
+ */
+export function isAzureCloudAuthority(authorityHost: string): boolean {
+  try {
+    const origin = new URL(authorityHost).origin.toLowerCase();
+    return (Object.values(AzureAuthorityHosts) as string[]).some((known) => new URL(known).origin === origin);
+  } catch {
+    return false;
   }
 }

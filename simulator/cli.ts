@@ -2,8 +2,12 @@
 /**
  * `acs-simulator`: run the ACS Call Automation simulator on its own.
  *   acs-simulator [--port N] [--host H] [--speed X] [--resource-id ID] [--number +1800...]
+ *                 [--tls-key FILE --tls-cert FILE]
  * Prints the connection string for the SDK and the control API base, then runs until stopped.
+ * With a TLS key and certificate it serves https, and also prints the Microsoft Entra ID
+ * application its token endpoint accepts, for a client-secret credential.
  */
+import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { startSimulator } from "./index";
 
@@ -14,6 +18,8 @@ const USAGE = `Usage: acs-simulator [options]
   --resource-id ID    resource id (the audience of callback JWTs; default random)
   --number E164       a phone number the resource owns (repeatable; default +18005550100)
   --ring-timeout S    seconds an unanswered call rings (default 30)
+  --tls-key FILE      serve https with this PEM private key (with --tls-cert)
+  --tls-cert FILE     serve https with this PEM certificate (chain)
   --help              show this help`;
 
 async function main(): Promise<void> {
@@ -27,6 +33,8 @@ async function main(): Promise<void> {
         "resource-id": { type: "string" },
         number: { type: "string", multiple: true },
         "ring-timeout": { type: "string" },
+        "tls-key": { type: "string" },
+        "tls-cert": { type: "string" },
         help: { type: "boolean" },
       },
       strict: true,
@@ -53,10 +61,26 @@ async function main(): Promise<void> {
     console.error("acs-simulator: --port must be a whole number");
     process.exit(2);
   }
+  let tls: { key: Buffer; cert: Buffer } | undefined;
+  const keyFile = values["tls-key"];
+  const certFile = values["tls-cert"];
+  if (keyFile !== undefined || certFile !== undefined) {
+    if (!keyFile || !certFile) {
+      console.error("acs-simulator: --tls-key and --tls-cert go together");
+      process.exit(2);
+    }
+    try {
+      tls = { key: readFileSync(keyFile), cert: readFileSync(certFile) };
+    } catch (err) {
+      console.error(`acs-simulator: cannot read the TLS files: ${(err as Error).message}`);
+      process.exit(2);
+    }
+  }
   let sim;
   try {
     sim = await startSimulator({
       port,
+      tls,
       host: values.host,
       speed: number("speed", values.speed, 0.01, 10000),
       resourceId: values["resource-id"],
@@ -70,7 +94,18 @@ async function main(): Promise<void> {
   console.log(`ACS_CONNECTION_STRING=${sim.connectionString}`);
   console.log(`ACS_SIMULATOR_CONTROL=${sim.controlBase}`);
   console.log(`ACS_RESOURCE_ID=${sim.resourceId}`);
-  console.log(`Owned numbers: ${sim.ownedNumbers.join(", ")}. Create the SDK client with { allowInsecureConnection: true }.`);
+  if (sim.tls) {
+    // What an Entra ID (client secret) connection needs: @azure/identity only talks to an https authority.
+    const entra = sim.entraClients[0];
+    console.log(`ACS_ENDPOINT=${sim.endpoint}`);
+    console.log(`ACS_ENTRA_AUTHORITY_HOST=${sim.authorityHost}`);
+    console.log(`ACS_ENTRA_TENANT_ID=${entra.tenantId}`);
+    console.log(`ACS_ENTRA_CLIENT_ID=${entra.clientId}`);
+    console.log(`ACS_ENTRA_CLIENT_SECRET=${entra.clientSecret}`);
+    console.log(`Owned numbers: ${sim.ownedNumbers.join(", ")}. Clients must trust the certificate's CA (e.g. NODE_EXTRA_CA_CERTS=ca.pem).`);
+  } else {
+    console.log(`Owned numbers: ${sim.ownedNumbers.join(", ")}. Create the SDK client with { allowInsecureConnection: true }.`);
+  }
   const shutdown = (): void => {
     void sim.stop().then(() => process.exit(0));
   };

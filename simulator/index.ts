@@ -9,7 +9,7 @@
  */
 import { AcsSimulator, type SimulatorOptions } from "./server";
 
-export { AcsSimulator, type SimulatorOptions, type EntraClient } from "./server";
+export { AcsSimulator, type SimulatorOptions, type EntraClient, type SimulatorTls, type AuthenticationCounts } from "./server";
 export { SIMULATOR_STORAGE_HOST, makeWav } from "./recordings";
 
 export function startSimulator(options: SimulatorOptions = {}): Promise<AcsSimulator> {

@@ -7,9 +7,13 @@
  * - recording storage (`/v1/objects/...`, reached through `*.asm.skype.com` URLs);
  * - an Entra-style token endpoint (`/{tenant}/oauth2/v2.0/token`) for bearer authentication;
  * - the control API under `/simulator` (also mountable elsewhere through `handleControl`).
+ * It speaks plain http on loopback by default, or https with a key and certificate (`tls`): then
+ * every URL it gives out (endpoint, callback JWT issuer, JWKS, token endpoint) is https, and the
+ * SDK and @azure/identity reach it with bearer tokens exactly as they reach Azure.
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import { STATUS_CODES, createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { modelFromRawId, rawIdFromText } from "../lib/identifiers";
 import { SimClock } from "./clock";
@@ -30,11 +34,33 @@ export interface EntraClient {
   clientSecret: string;
 }
 
+/** A TLS server key and certificate chain, PEM. */
+export interface SimulatorTls {
+  key: string | Buffer;
+  cert: string | Buffer;
+}
+
+/** How the REST API and the token endpoint authenticated their callers so far (no secrets). */
+export interface AuthenticationCounts {
+  /** Access tokens the token endpoint issued (client-credentials grants). */
+  tokensIssued: number;
+  /** Token requests refused (unknown client, wrong secret, unsupported grant). */
+  tokenRequestsRefused: number;
+  /** REST requests accepted on a bearer token this simulator issued. */
+  bearerRequests: number;
+  /** REST requests accepted on an HMAC signature (access key). */
+  hmacRequests: number;
+  /** REST requests refused as unauthenticated (401). */
+  requestsRefused: number;
+}
+
 export interface SimulatorOptions {
   /** TCP port; 0 (the default) picks a free one. */
   port?: number;
   /** Interface to listen on (default 127.0.0.1). */
   host?: string;
+  /** Serve https with this key and certificate instead of plain http. */
+  tls?: SimulatorTls;
   /** Base64 access key of the simulated resource (default: random). */
   accessKey?: string;
   /** Simulated time runs this many times faster than real time (default 1). */
@@ -89,6 +115,7 @@ export class AcsSimulator {
   private faultIds = 0;
   private server?: Server;
   private baseUrl = "";
+  private readonly authCounts: AuthenticationCounts = { tokensIssued: 0, tokenRequestsRefused: 0, bearerRequests: 0, hmacRequests: 0, requestsRefused: 0 };
   private readonly maxBodyBytes: number;
 
   private constructor(
@@ -164,14 +191,16 @@ export class AcsSimulator {
 
   private listen(port: number, host: string): Promise<void> {
     return new Promise((resolve, reject) => {
-      const server = createServer((req, res) => void this.handle(req, res));
+      const listener = (req: IncomingMessage, res: ServerResponse) => void this.handle(req, res);
+      const tls = this.options.tls;
+      const server: Server = tls ? createHttpsServer({ key: tls.key, cert: tls.cert }, listener) : createServer(listener);
       server.keepAliveTimeout = 5000;
       server.once("error", reject);
       server.listen(port, host, () => {
         server.off("error", reject);
         const address = server.address() as AddressInfo;
         const shownHost = host.includes(":") ? `[${host}]` : host;
-        this.baseUrl = `http://${shownHost}:${address.port}`;
+        this.baseUrl = `${tls ? "https" : "http"}://${shownHost}:${address.port}`;
         this.server = server;
         resolve();
       });
@@ -217,10 +246,22 @@ export class AcsSimulator {
     return this.baseUrl;
   }
 
+  /** Whether the simulator serves https (with the key and certificate it was given). */
+  get tls(): boolean {
+    return this.baseUrl.startsWith("https:");
+  }
+
+  /** How callers authenticated so far: token grants and refusals, bearer and HMAC requests. */
+  get authentication(): AuthenticationCounts {
+    return { ...this.authCounts };
+  }
+
   /** What the control API's root shows: everything but secrets. */
   info(): Record<string, unknown> {
     return {
       endpoint: this.endpoint,
+      authorityHost: this.authorityHost,
+      authentication: this.authentication,
       controlBase: this.controlBase,
       issuer: this.issuer,
       openIdConfiguration: this.openIdConfigurationUrl,
@@ -341,13 +382,19 @@ export class AcsSimulator {
     if (/^Bearer /i.test(authorization)) {
       try {
         await this.keys.verifyAccessToken(authorization.slice(7).trim());
-        return;
       } catch {
+        this.authCounts.requestsRefused += 1;
         throw denied("The bearer token is not valid for this resource.");
       }
+      this.authCounts.bearerRequests += 1;
+      return;
     }
     const verdict = verifyHmacRequest(this.accessKey, req.method ?? "GET", req.url ?? "/", req.headers, body);
-    if (!verdict.ok) throw denied(verdict.reason);
+    if (!verdict.ok) {
+      this.authCounts.requestsRefused += 1;
+      throw denied(verdict.reason);
+    }
+    this.authCounts.hmacRequests += 1;
   }
 
   private async handleRest(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -483,14 +530,17 @@ export class AcsSimulator {
       (c) => c.tenantId === tenant && c.clientId === form.get("client_id") && c.clientSecret === form.get("client_secret"),
     );
     if (form.get("grant_type") !== "client_credentials") {
+      this.authCounts.tokenRequestsRefused += 1;
       sendJson(res, 400, { error: "unsupported_grant_type", error_description: "Only client_credentials is supported." });
       return;
     }
     if (!client) {
+      this.authCounts.tokenRequestsRefused += 1;
       sendJson(res, 401, { error: "invalid_client", error_description: "Unknown client or wrong secret." });
       return;
     }
     const token = await this.keys.signAccessToken(issuer, client.clientId, tenant, ACCESS_TOKEN_SECONDS);
+    this.authCounts.tokensIssued += 1;
     sendJson(res, 200, { token_type: "Bearer", expires_in: ACCESS_TOKEN_SECONDS, ext_expires_in: ACCESS_TOKEN_SECONDS, access_token: token });
   }
 }
