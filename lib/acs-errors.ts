@@ -30,6 +30,7 @@ export function acsFailureOf(err: unknown): AcsFailure {
  */
 export function isCallGone(err: unknown): boolean {
   if (err instanceof CallEndedError) return true;
+  if (isSignInError(err)) return false;
   const f = acsFailureOf(err);
   return f.status === 404 || ["8522", "8528", "8586", "8587"].includes(f.code ?? "") || /\b85(28|86|87)\b/.test(f.message);
 }
@@ -48,11 +49,44 @@ export class CallEndedError extends Error {
   }
 }
 
-/** An Error for `done(err)`: "play failed: ACS answered 400 (8523): <ACS message>". */
+/** The names of @azure/identity's errors: the credential could not get a token, so no request reached ACS. */
+const SIGN_IN_ERRORS = new Set(["AuthenticationError", "AuthenticationRequiredError", "CredentialUnavailableError", "AggregateAuthenticationError"]);
+
+/** A Microsoft Entra ID sign-in failure (wrong secret, unknown application, no managed identity...). */
+export function isSignInError(err: unknown): boolean {
+  return isObject(err) && typeof err.name === "string" && SIGN_IN_ERRORS.has(err.name);
+}
+
+/**
+ * Entra's own explanation from an identity error message: " (invalid_client): AADSTS7000215: ...".
+ * MSAL and @azure/identity wrap it in lines of timestamps, trace and correlation ids; without an
+ * AADSTS code, the message's first line (or what MSAL's endpoints_resolution_error means).
+ */
+function signInReasonOf(message: string): string {
+  // MSAL's word for "could not read the authority's OpenID configuration" hides why.
+  if (/^endpoints_resolution_error\b/.test(message)) {
+    return ": the authority host's OpenID configuration could not be read (check the authority host, the network, and that its TLS certificate is trusted)";
+  }
+  const error = /^([a-z]+(?:_[a-z]+)+)\b/.exec(message)?.[1];
+  const aadsts = /AADSTS\d+:[^\r\n]*?(?=\s+Trace ID:|\s+-\s+Correlation ID:|\r|\n|$)/.exec(message)?.[0];
+  const reason = aadsts ?? message.split(/\r?\n/)[0];
+  return `${error && aadsts ? ` (${error})` : ""}: ${redactSecrets(reason.slice(0, 500))}`;
+}
+
+/**
+ * An Error for `done(err)`: "play failed: ACS answered 400 (8523): <ACS message>", or
+ * "play failed: Microsoft Entra ID sign-in failed: <Entra's explanation>" when no token was had.
+ */
 export class AcsActionError extends Error {
   readonly status?: number;
   readonly code?: string;
   constructor(action: string, err: unknown) {
+    if (isSignInError(err)) {
+      // The status on an identity error is Entra's, not ACS's: say who refused.
+      super(`${action} failed: Microsoft Entra ID sign-in failed${signInReasonOf((err as Error).message)}`);
+      this.name = "AcsActionError";
+      return;
+    }
     const f = acsFailureOf(err);
     const where = f.status ? `ACS answered ${f.status}${f.code ? ` (${f.code})` : ""}: ` : "";
     super(`${action} failed: ${where}${f.message}`);

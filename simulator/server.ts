@@ -526,23 +526,46 @@ export class AcsSimulator {
     }
     if (req.method !== "POST") throw new AcsError(405, "MethodNotAllowed", "Use POST.");
     const form = new URLSearchParams((await readBody(req, 64 * 1024)).toString("utf8"));
-    const client = this.entraClients.find(
-      (c) => c.tenantId === tenant && c.clientId === form.get("client_id") && c.clientSecret === form.get("client_secret"),
-    );
     if (form.get("grant_type") !== "client_credentials") {
       this.authCounts.tokenRequestsRefused += 1;
-      sendJson(res, 400, { error: "unsupported_grant_type", error_description: "Only client_credentials is supported." });
+      sendJson(res, 400, entraError("unsupported_grant_type", 70003, "The app requested an unsupported grant type. Only client_credentials is supported."));
       return;
     }
+    const clientId = form.get("client_id") ?? "";
+    const known = this.entraClients.find((c) => c.tenantId === tenant && c.clientId === clientId);
+    const client = known && known.clientSecret === form.get("client_secret") ? known : undefined;
     if (!client) {
       this.authCounts.tokenRequestsRefused += 1;
-      sendJson(res, 401, { error: "invalid_client", error_description: "Unknown client or wrong secret." });
+      // Entra's own codes and wording (it answers an unknown application with 400 unauthorized_client).
+      sendJson(
+        res,
+        401,
+        known
+          ? entraError("invalid_client", 7000215, `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${clientId}'.`)
+          : entraError("invalid_client", 700016, `Application with identifier '${clientId}' was not found in the directory '${tenant}'.`),
+      );
       return;
     }
     const token = await this.keys.signAccessToken(issuer, client.clientId, tenant, ACCESS_TOKEN_SECONDS);
     this.authCounts.tokensIssued += 1;
     sendJson(res, 200, { token_type: "Bearer", expires_in: ACCESS_TOKEN_SECONDS, ext_expires_in: ACCESS_TOKEN_SECONDS, access_token: token });
   }
+}
+
+/** An error body as Entra's token endpoint writes it (MSAL reads the codes, trace and correlation ids). */
+function entraError(error: string, code: number, description: string): Record<string, unknown> {
+  const traceId = randomUUID();
+  const correlationId = randomUUID();
+  const timestamp = new Date().toISOString().replace("T", " ").replace(/\.\d+Z$/, "Z");
+  return {
+    error,
+    error_description: `AADSTS${code}: ${description}\r\nTrace ID: ${traceId}\r\nCorrelation ID: ${correlationId}\r\nTimestamp: ${timestamp}`,
+    error_codes: [code],
+    timestamp,
+    trace_id: traceId,
+    correlation_id: correlationId,
+    error_uri: `https://login.microsoftonline.com/error?code=${code}`,
+  };
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {

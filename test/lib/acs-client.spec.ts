@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { CallAutomationClient } from "@azure/communication-call-automation";
 import { createHttpHeaders, createPipelineRequest, type PipelineRequest, type PipelineResponse } from "@azure/core-rest-pipeline";
-import { createAcsClient, CreateCallContexts, normaliseSipHeaders, toCustomCallingContext, type AcsClient } from "../../lib/acs-client";
+import { callbackIssuerFor, createAcsClient, CreateCallContexts, isLoopbackUrl, normaliseSipHeaders, toCustomCallingContext, type AcsClient } from "../../lib/acs-client";
+import { ACS_CALLBACK_ISSUER } from "../../lib/callback-auth";
 import { simulatorClientOptions } from "../../lib/simulator-client";
 import { Harness, type LegSummary } from "../support/harness";
 import { expectRestError } from "../support/rest-error";
@@ -153,6 +154,42 @@ describe("acs-client", () => {
       const contexts = new CreateCallContexts();
       const body = JSON.stringify({ operationContext: "ctx" });
       assert.equal((await through(contexts, req(CREATE, body))).body, body);
+    });
+  });
+
+  describe("callbackIssuerFor: who signs the callbacks of an endpoint", () => {
+    it("is ACS for Azure endpoints, and when there is no usable endpoint", () => {
+      for (const endpoint of [
+        "https://contoso.communication.azure.com/",
+        "https://contoso.europe.communication.azure.com",
+        "https://127.0.0.1.example.com/",
+        "https://localhost.contoso.com/",
+        "https://10.0.0.5:8443/",
+        undefined,
+        "",
+        "not a url",
+        "ftp://127.0.0.1/",
+      ]) {
+        assert.equal(callbackIssuerFor(endpoint, ACS_CALLBACK_ISSUER), ACS_CALLBACK_ISSUER, String(endpoint));
+      }
+    });
+
+    it("is the simulator's origin for a plain-http endpoint (ACS is https only)", () => {
+      assert.equal(callbackIssuerFor("http://127.0.0.1:5100/", ACS_CALLBACK_ISSUER), "http://127.0.0.1:5100");
+      assert.equal(callbackIssuerFor("http://sim.lan:5100/", ACS_CALLBACK_ISSUER), "http://sim.lan:5100");
+    });
+
+    it("is the simulator's origin for an https endpoint on loopback (ACS never is)", () => {
+      assert.equal(callbackIssuerFor("https://127.0.0.1:5443/", ACS_CALLBACK_ISSUER), "https://127.0.0.1:5443");
+      assert.equal(callbackIssuerFor("https://127.8.9.10/", ACS_CALLBACK_ISSUER), "https://127.8.9.10");
+      assert.equal(callbackIssuerFor("https://[::1]:5443/", ACS_CALLBACK_ISSUER), "https://[::1]:5443");
+      assert.equal(callbackIssuerFor("https://LOCALHOST:5443", ACS_CALLBACK_ISSUER), "https://localhost:5443");
+      assert.equal(callbackIssuerFor("https://sim.localhost:5443/", ACS_CALLBACK_ISSUER), "https://sim.localhost:5443");
+    });
+
+    it("knows loopback hosts", () => {
+      for (const yes of ["https://127.0.0.1/", "http://127.255.0.1/", "https://[::1]/", "https://localhost/", "https://a.localhost/"]) assert.ok(isLoopbackUrl(new URL(yes)), yes);
+      for (const no of ["https://128.0.0.1/", "https://[::2]/", "https://localhost.example/", "https://example.com/", "https://0.0.0.0/"]) assert.ok(!isLoopbackUrl(new URL(no)), no);
     });
   });
 

@@ -2,8 +2,15 @@ import assert from "node:assert/strict";
 import { inspect } from "node:util";
 import { CallAutomationClient } from "@azure/communication-call-automation";
 import { createHttpHeaders, createPipelineRequest, RestError, type PipelineResponse } from "@azure/core-rest-pipeline";
-import type { AccessToken, TokenCredential } from "@azure/identity";
-import { AcsActionError, acsFailureOf, isCallGone, redactSecrets } from "../../lib/acs-errors";
+import {
+  AggregateAuthenticationError,
+  AuthenticationError,
+  AuthenticationRequiredError,
+  CredentialUnavailableError,
+  type AccessToken,
+  type TokenCredential,
+} from "@azure/identity";
+import { AcsActionError, acsFailureOf, isCallGone, isSignInError, redactSecrets } from "../../lib/acs-errors";
 import { createAcsClient } from "../../lib/acs-client";
 import { simulatorClientOptions } from "../../lib/simulator-client";
 import { type AcsSimulator, startSimulator } from "../../simulator";
@@ -110,6 +117,49 @@ describe("ACS errors", () => {
       );
       assert.doesNotMatch(err.message, /aVerySecretWebhookSecret0123|abc\.def\.ghi/);
       assert.match(err.message, /acs\/callbacks\/cfg1\/\*\*\*/);
+    });
+
+    describe("when Microsoft Entra ID sign-in failed (@azure/identity's errors)", () => {
+      const trace = "Trace ID: 1b2c8528-aaaa-4bbb-8586-cccccccccccc";
+      // How MSAL words a token endpoint's refusal (ClientSecretCredential throws it as AuthenticationRequiredError).
+      const msal =
+        "invalid_client: Error(s): 7000215 - Timestamp: 2026-01-02 03:04:05Z - Description: AADSTS7000215: Invalid client secret provided. " +
+        `Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app 'app-1'.\r\n${trace}\r\n` +
+        "Correlation ID: 2c3d-8587\r\nTimestamp: 2026-01-02 03:04:05Z - Correlation ID: 2c3d-8587 - Trace ID: 1b2c8528-aaaa-4bbb-8586-cccccccccccc";
+
+      it("names Entra, not ACS, and keeps Entra's own explanation", () => {
+        const required = new AcsActionError("answer", new AuthenticationRequiredError({ scopes: ["https://communication.azure.com//.default"], message: msal }));
+        assert.equal(
+          required.message,
+          "answer failed: Microsoft Entra ID sign-in failed (invalid_client): AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app 'app-1'.",
+        );
+        assert.equal(required.status, undefined, "the status was Entra's, not ACS's");
+
+        const refused = new AcsActionError(
+          "play",
+          new AuthenticationError(401, { error: "invalid_client", error_description: `AADSTS700016: Application with identifier 'app-2' was not found in the directory 'tenant-1'.\r\n${trace}` }),
+        );
+        assert.equal(refused.message, "play failed: Microsoft Entra ID sign-in failed (invalid_client): AADSTS700016: Application with identifier 'app-2' was not found in the directory 'tenant-1'.");
+        assert.equal(refused.status, undefined);
+        assert.doesNotMatch(refused.message, /ACS answered/);
+
+        const unavailable = new AcsActionError("hang up", new CredentialUnavailableError("ManagedIdentityCredential: no managed identity endpoint found.\nMore details..."));
+        assert.equal(unavailable.message, "hang up failed: Microsoft Entra ID sign-in failed: ManagedIdentityCredential: no managed identity endpoint found.");
+        // MSAL's words when the authority's OpenID configuration cannot be fetched (seen with an untrusted TLS certificate).
+        const unreachable = new AcsActionError("answer", new CredentialUnavailableError("endpoints_resolution_error: See https://aka.ms/msal.js.errors#endpoints_resolution_error for details"));
+        assert.match(unreachable.message, /^answer failed: Microsoft Entra ID sign-in failed: the authority host's OpenID configuration could not be read \(check the authority host, the network, and that its TLS certificate is trusted\)$/);
+        const chained = new AcsActionError("answer", new AggregateAuthenticationError([], "ChainedTokenCredential authentication failed."));
+        assert.equal(chained.message, "answer failed: Microsoft Entra ID sign-in failed: ChainedTokenCredential authentication failed.");
+      });
+
+      it("is never taken for a call that has gone, whatever ids the message carries", () => {
+        for (const err of [new AuthenticationRequiredError({ scopes: [], message: msal }), new AuthenticationError(404, { error: "x_y", error_description: "8528" })]) {
+          assert.ok(isSignInError(err));
+          assert.equal(isCallGone(err), false);
+        }
+        assert.equal(isSignInError(new Error("AADSTS7000215")), false);
+        assert.equal(isSignInError(restError("Denied", 401, "Denied", "x")), false);
+      });
     });
 
     describe("with real RestErrors from the SDK (against the simulator)", () => {

@@ -4,10 +4,13 @@
  */
 import assert from "node:assert/strict";
 import { execFileSync, spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { CallAutomationClient } from "@azure/communication-call-automation";
+import { ClientSecretCredential } from "@azure/identity";
+import { makeTestPki } from "../support/test-ca";
 
 const ROOT = join(__dirname, "..", "..");
 const CLI = join(ROOT, "dist", "simulator", "cli.js");
@@ -96,11 +99,78 @@ describe("acs-simulator CLI", function () {
     });
   });
 
+  describe("over https (--tls-key, --tls-cert)", () => {
+    let dir = "";
+    let ca = "";
+    let running: Awaited<ReturnType<typeof startCli>> | undefined;
+    before(() => {
+      dir = mkdtempSync(join(tmpdir(), "acs-cli-tls-"));
+      const pki = makeTestPki();
+      ca = pki.caCert;
+      writeFileSync(join(dir, "key.pem"), pki.serverKey);
+      writeFileSync(join(dir, "cert.pem"), pki.serverCert);
+      writeFileSync(join(dir, "not-pem.txt"), "not a key");
+    });
+    afterEach(() => {
+      if (running && running.child.exitCode === null) running.child.kill("SIGKILL");
+      running = undefined;
+    });
+    after(() => rmSync(dir, { recursive: true, force: true }));
+
+    it("serves https and prints the Entra application its token endpoint accepts; the SDK and @azure/identity reach it trusting the CA", async () => {
+      running = await startCli(["--port", "0", "--tls-key", join(dir, "key.pem"), "--tls-cert", join(dir, "cert.pem")]);
+      const lines = running.lines;
+      const cs = lines.get("ACS_CONNECTION_STRING") ?? "";
+      const m = /^endpoint=(https:\/\/127\.0\.0\.1:\d+\/);accesskey=[A-Za-z0-9+/=]+$/.exec(cs);
+      assert.ok(m, `connection string: ${cs}`);
+      const endpoint = m[1];
+      assert.equal(lines.get("ACS_ENDPOINT"), endpoint);
+      assert.equal(lines.get("ACS_SIMULATOR_CONTROL"), `${endpoint}simulator`);
+      assert.equal(lines.get("ACS_ENTRA_AUTHORITY_HOST"), endpoint.replace(/\/$/, ""));
+      for (const key of ["ACS_ENTRA_TENANT_ID", "ACS_ENTRA_CLIENT_ID", "ACS_ENTRA_CLIENT_SECRET"]) assert.ok(lines.get(key), key);
+
+      // The access key (HMAC) over https: no allowInsecureConnection, only the test CA trusted.
+      const tlsOptions = { ca };
+      const invite = { targetParticipant: { phoneNumber: "+14255550125" }, sourceCallIdNumber: { phoneNumber: "+18005550100" } };
+      const hmac = new CallAutomationClient(cs, { tlsOptions });
+      assert.ok((await hmac.createCall(invite, "http://127.0.0.1:9/callbacks")).callConnectionProperties.callConnectionId);
+
+      // A client-secret credential on the printed application, its authority the simulator itself.
+      const credential = new ClientSecretCredential(lines.get("ACS_ENTRA_TENANT_ID")!, lines.get("ACS_ENTRA_CLIENT_ID")!, lines.get("ACS_ENTRA_CLIENT_SECRET")!, {
+        authorityHost: lines.get("ACS_ENTRA_AUTHORITY_HOST"),
+        disableInstanceDiscovery: true,
+        tlsOptions,
+      });
+      const bearer = new CallAutomationClient(endpoint, credential, { tlsOptions });
+      assert.ok((await bearer.createCall(invite, "http://127.0.0.1:9/callbacks")).callConnectionProperties.callConnectionId);
+
+      // Without the CA the handshake fails: the certificate is checked.
+      await assert.rejects(new CallAutomationClient(cs, { retryOptions: { maxRetries: 0 } }).createCall(invite, "http://127.0.0.1:9/callbacks"), /certificate|UNABLE_TO_VERIFY/i);
+    });
+
+    it("refuses half a TLS setting or unreadable files with exit code 2, and a bad key with exit code 1", () => {
+      for (const args of [["--tls-key", join(dir, "key.pem")], ["--tls-cert", join(dir, "cert.pem")]]) {
+        const r = runCli(["--port", "0", ...args]);
+        assert.equal(r.status, 2, r.stderr);
+        assert.match(r.stderr, /--tls-key and --tls-cert go together/);
+      }
+      const missing = runCli(["--port", "0", "--tls-key", join(dir, "nope.pem"), "--tls-cert", join(dir, "cert.pem")]);
+      assert.equal(missing.status, 2, missing.stderr);
+      assert.match(missing.stderr, /cannot read the TLS files/);
+      const bad = runCli(["--port", "0", "--tls-key", join(dir, "not-pem.txt"), "--tls-cert", join(dir, "cert.pem")]);
+      assert.equal(bad.status, 1, bad.stderr);
+      assert.match(bad.stderr, /could not start/);
+      assert.equal(bad.stdout, "");
+    });
+  });
+
   it("--help prints the usage and exits 0", () => {
     const r = runCli(["--help"]);
     assert.equal(r.status, 0);
     assert.match(r.stdout, /^Usage: acs-simulator/);
     assert.match(r.stdout, /--port N/);
+    assert.match(r.stdout, /--tls-key FILE/);
+    assert.match(r.stdout, /--tls-cert FILE/);
     assert.doesNotMatch(r.stdout, /ACS_CONNECTION_STRING/, "help does not start a simulator");
   });
 
