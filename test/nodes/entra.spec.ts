@@ -57,7 +57,10 @@ function startNode(args: string[], env: NodeJS.ProcessEnv, ready: RegExp, what: 
   let output = "";
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${what} was not ready in time. Output:\n${output}`)), 30_000);
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`${what} was not ready in time. Output:\n${output}`));
+    }, 30_000);
     for (const stream of [child.stdout, child.stderr]) {
       createInterface({ input: stream! }).on("line", (line) => {
         output += `${line}\n`;
@@ -105,7 +108,11 @@ function simulatorRequest<T>(ca: string, url: string, method = "GET", body?: unk
       res.on("data", (c: Buffer) => chunks.push(c));
       res.on("end", () => {
         const text = Buffer.concat(chunks).toString("utf8");
-        resolve({ status: res.statusCode ?? 0, body: (text ? JSON.parse(text) : undefined) as T });
+        try {
+          resolve({ status: res.statusCode ?? 0, body: (text ? JSON.parse(text) : undefined) as T });
+        } catch {
+          reject(new Error(`${method} ${url}: ${res.statusCode} with a body that is not JSON: ${text.slice(0, 200)}`));
+        }
       });
     });
     req.on("error", reject);
@@ -120,7 +127,12 @@ async function startRecorder(): Promise<{ server: Server; url: string; records: 
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
-      records.push(JSON.parse(Buffer.concat(chunks).toString("utf8")) as Record<string, unknown>);
+      const text = Buffer.concat(chunks).toString("utf8");
+      try {
+        records.push(JSON.parse(text) as Record<string, unknown>);
+      } catch {
+        records.push({ step: "unreadable", text });
+      }
       res.end("ok");
     });
   });
