@@ -3,8 +3,7 @@
  * storage errors mean, and saving a downloaded stream to a file (folders created, an existing
  * file kept unless overwriting was asked for, nothing half-written left behind).
  */
-import { createWriteStream } from "node:fs";
-import { access, mkdir, unlink } from "node:fs/promises";
+import { access, mkdir, open, unlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, isAbsolute, resolve } from "node:path";
 import { pipeline } from "node:stream/promises";
@@ -67,10 +66,10 @@ export async function saveStream(source: NodeJS.ReadableStream, path: string, ov
   let opened = false;
   try {
     await mkdir(dirname(path), { recursive: true });
-    const sink = createWriteStream(path, { flags: overwrite ? "w" : "wx" });
-    sink.on("open", () => {
-      opened = true;
-    });
+    // Open first: from here on the file is ours to remove if the download breaks.
+    const handle = await open(path, overwrite ? "w" : "wx");
+    opened = true;
+    const sink = handle.createWriteStream();
     await pipeline(source, sink);
     return sink.bytesWritten;
   } catch (err) {
