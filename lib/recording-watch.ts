@@ -39,6 +39,8 @@ const MAX_BUFFERED = 50;
 
 export class RecordingStartWatch {
   private buffer: WatchedEvent[] = [];
+  /** Set once the start has been answered (the id may still be missing: then the call's events count). */
+  private answered = false;
   private recordingId?: string;
   private settle?: (outcome: RecordingStartOutcome) => void;
   private final?: RecordingStartOutcome;
@@ -57,10 +59,14 @@ export class RecordingStartWatch {
     this.unsubscribe = subscribe((event) => this.hear(event));
   }
 
-  /** The outcome for the recording the start request answered with. */
-  outcome(recordingId: string, timeoutMs: number): Promise<RecordingStartOutcome> {
+  /**
+   * The outcome for the recording the start request answered with. Without a recording id (an
+   * answer with no body), the first verdict about the call counts.
+   */
+  outcome(recordingId: string | undefined, timeoutMs: number): Promise<RecordingStartOutcome> {
     if (this.final) return Promise.resolve(this.final);
-    this.recordingId = recordingId;
+    this.answered = true;
+    this.recordingId = recordingId || undefined;
     return new Promise((resolve) => {
       this.settle = resolve;
       for (const event of this.buffer.splice(0)) {
@@ -78,7 +84,7 @@ export class RecordingStartWatch {
 
   private hear(event: WatchedEvent): void {
     if (this.final || !WATCHED.has(event.type)) return;
-    if (this.recordingId === undefined) {
+    if (!this.answered) {
       if (this.buffer.length < MAX_BUFFERED && (this.ofCall(event) || typeof event.data.recordingId === "string")) this.buffer.push(event);
       return;
     }
@@ -87,12 +93,13 @@ export class RecordingStartWatch {
 
   private judge(event: WatchedEvent): void {
     const rid = event.data.recordingId;
+    const mine = this.recordingId ? rid === this.recordingId : this.ofCall(event);
     switch (event.type) {
       case "RecordingStateChanged":
-        if (rid === this.recordingId) this.finish({ kind: "started", state: String(event.data.state ?? ""), event });
+        if (mine) this.finish({ kind: "started", state: String(event.data.state ?? ""), event });
         break;
       case "StartRecordingFailed":
-        if (rid === this.recordingId || (rid === undefined && this.ofCall(event))) this.finish({ kind: "failed", event });
+        if (mine || (rid === undefined && this.ofCall(event))) this.finish({ kind: "failed", event });
         break;
       case "CallDisconnected":
         if (this.ofCall(event)) this.finish({ kind: "callEnded", event });

@@ -181,17 +181,19 @@ export = function register(RED: NodeRedRuntime): void {
           if (call.callConnectionId && isCallGone(err)) throw new AcsActionError("start recording", new CallEndedError(call.callConnectionId));
           throw new AcsActionError("start recording", err);
         }
-        const { recordingId } = started;
-        const outcome = await watch.outcome(recordingId, service.operationTimeoutMs);
+        const outcome = await watch.outcome(started.recordingId, service.operationTimeoutMs);
+        const fromEvent = "event" in outcome && outcome.event ? outcome.event.data.recordingId : undefined;
+        const recordingId = started.recordingId || (typeof fromEvent === "string" ? fromEvent : "");
         if (outcome.kind === "canceled") return;
         if (outcome.kind === "callEnded") return activity.end("acs-recording.status.callEnded", "grey");
         if (outcome.kind === "started") {
           const state = outcome.state || started.recordingState;
-          msg.payload = { recordingId, state, kind: started.recordingKind };
+          const kind = started.recordingKind ? { kind: started.recordingKind } : {};
+          msg.payload = { recordingId, state, ...kind };
           noteRecording(msg, {
             recordingId,
             state,
-            kind: started.recordingKind,
+            ...kind,
             ...call,
             content: settings.content,
             channel: settings.channel,

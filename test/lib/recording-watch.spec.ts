@@ -65,6 +65,15 @@ describe("recording start watch", () => {
     assert.equal((await b.watch.outcome("r1", 1000)).kind, "failed");
   });
 
+  it("without a recording id in the answer, takes the first verdict about its call", async () => {
+    const { watch, emit } = setup();
+    const pending = watch.outcome(undefined, 1000);
+    emit("RecordingStateChanged", { recordingId: "elsewhere", state: "active" }, { callConnectionId: "conn9", serverCallId: "srv9" });
+    emit("RecordingStateChanged", { recordingId: "r7", state: "active" }, { serverCallId: "srv1" });
+    const outcome = await pending;
+    assert.equal(outcome.kind === "started" && outcome.event.data.recordingId, "r7");
+  });
+
   it("ends with the call, and times out when ACS says nothing", async () => {
     const a = setup({ callConnectionId: "conn1", serverCallId: "srv1" });
     const pa = a.watch.outcome("r1", 1000);
