@@ -13,6 +13,7 @@ import { EventRouter, type Operation, type Outcome } from "./event-router";
 import { readEventGridRequest, validationResponse, type EventGridNotification } from "./event-grid";
 import { rawIdOf, textFromRawId, type IdentifierModel } from "./identifiers";
 import { RecentSet } from "./recent-set";
+import { idsOfRecordingSubject } from "./recording-file";
 import type { WebhookEndpoint, WebhookReply } from "./webhooks";
 
 /** An IncomingCall from Event Grid, as incoming-call nodes see it. */
@@ -39,6 +40,8 @@ export interface ObservedEvent {
   callConnectionId?: string;
   serverCallId?: string;
   correlationId?: string;
+  /** The Event Grid subject (e.g. `/recording/call/…/serverCallId/…/recordingId/…`). */
+  subject?: string;
   data: Record<string, unknown>;
   /** True when a node's operation was waiting for exactly this event. */
   claimed: boolean;
@@ -221,8 +224,10 @@ export class AcsService implements WebhookEndpoint {
         id: event.id,
         type,
         time: event.eventTime,
-        serverCallId: typeof event.data.serverCallId === "string" ? event.data.serverCallId : undefined,
+        // A recording's file-ready event names its call only in the subject.
+        serverCallId: typeof event.data.serverCallId === "string" ? event.data.serverCallId : idsOfRecordingSubject(event.subject).serverCallId,
         correlationId: typeof event.data.correlationId === "string" ? event.data.correlationId : undefined,
+        ...(event.subject ? { subject: event.subject } : {}),
         data: event.data,
         claimed: false,
       });

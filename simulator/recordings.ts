@@ -21,6 +21,8 @@ export interface RecordingOptions {
   channelType: "mixed" | "unmixed";
   formatType: "wav" | "mp3" | "mp4";
   pauseOnStart: boolean;
+  /** Unmixed recordings: which participant (raw id) goes to which audio channel, as asked. */
+  channelAffinity?: Array<{ participant: string; channel?: number }>;
   stateCallbackUri?: string;
   /** Connection whose callback URI gets RecordingStateChanged when no state callback is given. */
   connectionId?: string;

@@ -412,12 +412,14 @@ export function createRestRouter(engine: CallEngine, recordings: RecordingStore,
     if (contentType === "audioVideo" && formatType !== "mp4") throw badRequest("Audio and video recordings are mp4 only.");
     if (contentType === "audio" && formatType === "mp4") throw badRequest("Audio-only recordings are wav or mp3.");
     if (channelType === "unmixed" && formatType !== "wav") throw badRequest("Unmixed recordings are wav only.");
+    let channelAffinity: Array<{ participant: string; channel?: number }> | undefined;
     if (b.channelAffinity !== undefined) {
       if (!Array.isArray(b.channelAffinity)) throw badRequest("channelAffinity must be an array.");
-      b.channelAffinity.forEach((a: unknown, i: number) => {
+      channelAffinity = b.channelAffinity.map((a: unknown, i: number) => {
         const entry = a as Body;
-        identifier(entry?.participant, `channelAffinity[${i}].participant`);
-        optionalNumber(entry, "channel", 0, 4);
+        const participant = identifier(entry?.participant, `channelAffinity[${i}].participant`);
+        const channel = optionalNumber(entry, "channel", 0, 4);
+        return { participant, ...(channel !== undefined ? { channel } : {}) };
       });
     }
     const r = recordings.start(call, {
@@ -425,6 +427,7 @@ export function createRestRouter(engine: CallEngine, recordings: RecordingStore,
       channelType,
       formatType,
       pauseOnStart: optionalBoolean(b, "pauseOnStart") === true,
+      ...(channelAffinity ? { channelAffinity } : {}),
       stateCallbackUri: callbackUrl(b, "recordingStateCallbackUri", false),
       connectionId: c?.id,
       fallbackCallbackUri: c?.callbackUri,
