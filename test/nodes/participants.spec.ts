@@ -492,5 +492,31 @@ describe("participant node", function () {
       assert.equal(red.from("create", 2).length, 0);
       noErrors();
     });
+
+    it("a transferee who is not in the call is a clear error (not \"the call has ended\"), and the group call goes on", async () => {
+      const cr = RedHarness.outputs("create", 3);
+      const tr = RedHarness.outputs("transfer", 2);
+      await red.load([
+        red.configNode(),
+        { id: "create", type: "acs-create-call", acs: "acs", targets: "+14255550181, +14255550182", targetsType: "str", callerId: LINE, callerIdType: "str", wires: cr.wires },
+        { id: "transfer", type: "acs-transfer", acs: "acs", target: ACS_USER, targetType: "str", transferee: "+14255550777", transfereeType: "str", callerId: "", callerIdType: "str", sipHeaders: "", sipHeadersType: "json", voipHeaders: "", voipHeadersType: "json", wires: tr.wires },
+        ...cr.nodes,
+        ...tr.nodes,
+        ...RedHarness.catcher(),
+      ]);
+      red.inject("create", {});
+      const a = await ringing("+14255550181");
+      const b = await ringing("+14255550182");
+      await red.control("POST", `/calls/${a.id}/answer`);
+      await red.control("POST", `/calls/${b.id}/answer`);
+      const connected = await red.next("create", 0);
+      feed("transfer", connected.msg);
+      const caught = await red.next("catch", 0);
+      assert.equal(errorOf(caught).source?.id, "transfer");
+      assert.match(errorOf(caught).message, /acs-transfer\.error\.transfereeNotInCall/);
+      assert.equal(red.from("transfer").length, 0);
+      for (const id of [a.id, b.id]) assert.equal((await red.leg(id)).state, "connected");
+      assert.deepEqual((await red.leg(a.id)).callConnectionIds, [connected.msg.call?.callConnectionId]);
+    });
   });
 });
