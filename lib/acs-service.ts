@@ -6,6 +6,7 @@
  */
 import type { CallAutomationClient } from "@azure/communication-call-automation";
 import { CallEndedError, isCallGone } from "./acs-errors";
+import { isNotFound, isPartyNotFound } from "./party-not-found";
 import type { AcsClient, SipVoipHeaders } from "./acs-client";
 import type { Verdict } from "./callback-auth";
 import { readCallbackBody, type CallEvent } from "./call-events";
@@ -159,7 +160,7 @@ export class AcsService implements WebhookEndpoint {
         response = await start(op.operationContext);
       } catch (err) {
         op.cancel();
-        if (spec.callConnectionId && isCallGone(err)) throw new CallEndedError(spec.callConnectionId);
+        if (spec.callConnectionId && (await this.callIsGone(spec.callConnectionId, err))) throw new CallEndedError(spec.callConnectionId);
         throw err;
       }
       const connectionId = connectionIdOf(response);
@@ -168,6 +169,17 @@ export class AcsService implements WebhookEndpoint {
     } finally {
       spec.track?.delete(op);
     }
+  }
+
+  /**
+   * Did `err` mean the call has ended? ACS answers 404 (8522) both for an ended call and for a
+   * participant it does not know in a call that goes on, so a 404 on a call the router has not
+   * seen end is checked by asking ACS about the call.
+   */
+  private async callIsGone(callConnectionId: string, err: unknown): Promise<boolean> {
+    if (!isCallGone(err)) return false;
+    if (this.router.hasEnded(callConnectionId) || !isNotFound(err)) return true;
+    return !(await isPartyNotFound(err, () => this.client.getCallConnection(callConnectionId).getCallConnectionProperties().then(() => true)));
   }
 
   /** Custom headers for the createCall request sent with this operationContext. */
