@@ -478,7 +478,7 @@ const examples = {};
       "4. hold music on a loop: the node's completed port fires as soon as the music starts;",
       "5. three seconds later, a prompt with Interrupt set (barge-in) stops the music and plays at once;",
       "",
-      "then hangs up. The failed ports lead on to the next step as well as to the debug sidebar, so one prompt that cannot play does not stop the call.",
+      "then hangs up. The failed ports lead on to the next step as well as to the debug sidebar, so one prompt that cannot play does not stop the call. A caller who hangs up while on hold is gone when the barge-in prompt comes: its error (\"play failed: the call has already ended\") reaches the catch node.",
       "",
       "The file URLs are placeholders: the simulator does not fetch them, Azure does. Put your own WAV files (mono, 16-bit, 16 kHz) there before running this on Azure.",
       "",
