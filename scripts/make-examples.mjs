@@ -296,6 +296,15 @@ class Example {
     return this.add(short, "http in", x, y, { name, url, method, upload: false, swaggerDoc: "" }, wires);
   }
 
+  /** A link out node that continues at the link in node `to` (short ids). */
+  linkOut(short, x, y, name, to) {
+    return this.add(short, "link out", x, y, { name, mode: "link", links: [this.id(to)] });
+  }
+
+  linkIn(short, x, y, name, from, wires) {
+    return this.add(short, "link in", x, y, { name, links: [this.id(from)] }, wires);
+  }
+
   httpResponse(short, x, y, name) {
     return this.add(short, "http response", x, y, { name, statusCode: "", headers: {} });
   }
@@ -401,10 +410,10 @@ const examples = {};
   e.answer("reject", 620, 100, "reject: busy", [["log"], ["log"]], { action: "reject", rejectReason: "busy" });
   e.answer("redirect", 620, 160, "redirect to the manager", [["log"], ["log"]], { action: "redirect", target: "+14255550177", targetType: "str" });
   e.answer("answer", 620, 240, "answer", [["message"], ["log"], ["ended"]]);
-  e.play("message", 860, 220, "message", "Thank you for calling. This is the answer example. Goodbye.", [["hangup"], ["hangup"]]);
-  e.hangup("hangup", 1080, 220, "hang up", false, [["log"]]);
-  e.debug("log", 1100, 120, "call log");
-  e.debug("ended", 860, 300, "call ended");
+  e.play("message", 860, 240, "message", "Thank you for calling. This is the answer example. Goodbye.", [["hangup"], ["hangup"]]);
+  e.hangup("hangup", 1080, 240, "hang up", false, [["log"]]);
+  e.debug("log", 1300, 160, "call log");
+  e.debug("ended", 860, 320, "call ended");
   e.errors(160, 380);
   examples["nodes/acs-answer.json"] = e.finish();
 }
@@ -577,12 +586,12 @@ const examples = {};
     },
     [["readback", "recognized"], ["sorry"], ["sorry"], ["sorry"]],
   );
-  e.play("readback", 1360, 120, "read it back", '"You said: " & payload & ". Thank you. Goodbye."', [["hangup"], ["hangup"]], { promptType: "jsonata" });
-  e.play("sorry", 1360, 220, "sorry, goodbye", "Sorry, I could not understand you. Please call again. Goodbye.", [["hangup"], ["hangup"]]);
-  e.hangup("hangup", 1580, 160, "hang up", false, [["log"]]);
-  e.debug("recognized", 1120, 280, "msg.recognition", "recognition");
-  e.debug("log", 1800, 160, "call log");
-  e.errors(160, 360);
+  e.play("readback", 1360, 140, "read it back", '"You said: " & payload & ". Thank you. Goodbye."', [["hangup"], ["hangup"]], { promptType: "jsonata" });
+  e.play("sorry", 1120, 280, "sorry, goodbye", "Sorry, I could not understand you. Please call again. Goodbye.", [["hangup"], ["hangup"]]);
+  e.hangup("hangup", 1580, 140, "hang up", false, [["log"]]);
+  e.debug("recognized", 1360, 60, "msg.recognition", "recognition");
+  e.debug("log", 1800, 140, "call log");
+  e.errors(160, 380);
   examples["nodes/acs-recognize.json"] = e.finish();
 }
 
@@ -611,7 +620,7 @@ const examples = {};
   e.transfer("transfer", 820, 120, "to an agent", "+14255550155", "str", [["log"], ["apology", "failed"]]);
   e.play("apology", 1040, 200, "apology", "Sorry, no agent is available right now. Please call again later. Goodbye.", [["hangup"], ["hangup"]]);
   e.hangup("hangup", 1260, 200, "hang up", false, [["log"]]);
-  e.debug("log", 1260, 120, "call log");
+  e.debug("log", 1480, 160, "call log");
   e.debug("failed", 1040, 280, "why the transfer failed", "payload");
   e.errors(160, 360);
   examples["nodes/acs-transfer.json"] = e.finish();
@@ -663,11 +672,14 @@ const examples = {};
   e.hangup("endall", 1100, 180, "end for everyone", true, [["log"]]);
   e.debug("log", 1320, 140, "call log");
   e.inject("confleave", 160, 300, "conference, app leaves", '["+14255550161","+14255550162"]', "json", [["callleave"]]);
-  e.createCall("callleave", 420, 300, "call both", "payload", "msg", "+18005550106", [["sayleave"], ["log"], ["log"]]);
-  e.play("sayleave", 660, 300, "announce, then leave", "This conference was started by Node-RED. The app now leaves the call, and you stay connected.", [["leave"], ["leave"]]);
+  e.createCall("callleave", 420, 300, "call both", "payload", "msg", "+18005550106", [["sayleave"], ["conflog"], ["conflog"]]);
+  e.play("sayleave", 660, 300, "announce, then leave", "This conference was started by Node-RED. The app now leaves the call, and you stay connected.", [["confleavehangup"], ["confleavehangup"]]);
+  e.hangup("confleavehangup", 900, 300, "leave the call", false, [["conflog"]]);
   e.inject("confend", 160, 380, "conference, end for everyone", '["+14255550161","+14255550162"]', "json", [["callend"]]);
-  e.createCall("callend", 420, 380, "call both", "payload", "msg", "+18005550106", [["sayend"], ["log"], ["log"]]);
-  e.play("sayend", 660, 380, "announce, then end", "This conference was started by Node-RED. The app now ends the call for everyone.", [["endall"], ["endall"]]);
+  e.createCall("callend", 420, 380, "call both", "payload", "msg", "+18005550106", [["sayend"], ["conflog"], ["conflog"]]);
+  e.play("sayend", 660, 380, "announce, then end", "This conference was started by Node-RED. The app now ends the call for everyone.", [["confendhangup"], ["confendhangup"]]);
+  e.hangup("confendhangup", 900, 380, "end for everyone", true, [["conflog"]]);
+  e.debug("conflog", 1140, 340, "conference log");
   e.errors(160, 460);
   examples["nodes/acs-hangup.json"] = e.finish();
 }
@@ -823,8 +835,10 @@ const examples = {};
     ["set", "attempt", "attempt + 1", "jsonata"],
     ["delete", "call"],
   ], [["wait", "retrynote"]]);
-  e.debug("retrynote", 1820, 400, "retry note", '"No answer from " & reminder.to & " (" & payload.reason & "): calling again, attempt " & attempt', true);
-  e.delay("wait", 1820, 460, "wait a minute", 60, [["call"]], true);
+  e.debug("retrynote", 1820, 400, "retry note", '"Could not reach " & reminder.to & " (" & payload.reason & "): calling again, attempt " & attempt', true);
+  e.delay("wait", 1820, 460, "wait a minute", 60, [["callagain"]], true);
+  e.linkOut("callagain", 2000, 460, "call again", "retrycall");
+  e.linkIn("retrycall", 660, 240, "call again", "callagain", [["call"]]);
   e.change("resunreached", 1580, 500, "not reached", [["set", "result", "not reached after 3 calls", "str"]], [["record"]]);
   e.func("record", 2240, 360, "record the result", record, 1, [["results"]]);
   e.debug("results", 2460, 360, "reminder results");
