@@ -106,6 +106,7 @@ describe("example flows", function () {
           assert.equal(first?.type, "comment", "the first node of the tab is a comment");
           assert.ok(String(first?.name ?? "").trim().length > 0, "the comment has a name");
           assert.ok(String(first?.info ?? "").trim().length > 20, "the comment has an info text");
+          assert.match(String(first?.info), /\/acs-simulator|npm run call/, "the info says how to try it on the simulator");
         });
 
         it("has exactly one acs-config, in simulator mode, with no callback URL, no credentials and no secret", () => {
