@@ -138,7 +138,9 @@ export class RedHarness {
    */
   async load(flow: FlowNode[], credentials: Record<string, unknown> = {}): Promise<void> {
     this.received = [];
-    helper.settings({ acsSimulator: TEST_SIMULATOR, uiPort: 1880 });
+    // uiPort is this harness's own port, so a config node with no callbackBaseUrl (as the examples
+    // ship) gets its callbacks and Event Grid deliveries here.
+    helper.settings({ acsSimulator: TEST_SIMULATOR, uiPort: Number(new URL(this.base).port) });
     const capture = ((RED: { httpNode: (req: IncomingMessage, res: ServerResponse) => void }) => {
       this.httpNode = RED.httpNode;
     }) as unknown as NodeModule;
