@@ -42,6 +42,12 @@ export class RecordingStartWatch {
   /** Set once the start has been answered (the id may still be missing: then the call's events count). */
   private answered = false;
   private recordingId?: string;
+  /**
+   * The state that confirms the start (active, or inactive when paused on start). Any other state
+   * is not the verdict: an "inactive" for a recording that should run means it stopped already
+   * (its call ended), and the call's CallDisconnected settles the wait.
+   */
+  private expectedState?: string;
   private settle?: (outcome: RecordingStartOutcome) => void;
   private final?: RecordingStartOutcome;
   private timer?: unknown;
@@ -63,9 +69,10 @@ export class RecordingStartWatch {
    * The outcome for the recording the start request answered with. Without a recording id (an
    * answer with no body), the first verdict about the call counts.
    */
-  outcome(recordingId: string | undefined, timeoutMs: number): Promise<RecordingStartOutcome> {
+  outcome(recordingId: string | undefined, timeoutMs: number, expectedState?: "active" | "inactive"): Promise<RecordingStartOutcome> {
     if (this.final) return Promise.resolve(this.final);
     this.answered = true;
+    this.expectedState = expectedState;
     this.recordingId = recordingId || undefined;
     return new Promise((resolve) => {
       this.settle = resolve;
@@ -96,7 +103,7 @@ export class RecordingStartWatch {
     const mine = this.recordingId ? rid === this.recordingId : this.ofCall(event);
     switch (event.type) {
       case "RecordingStateChanged":
-        if (mine) this.finish({ kind: "started", state: String(event.data.state ?? ""), event });
+        if (mine && (!this.expectedState || event.data.state === this.expectedState)) this.finish({ kind: "started", state: String(event.data.state ?? ""), event });
         break;
       case "StartRecordingFailed":
         if (mine || (rid === undefined && this.ofCall(event))) this.finish({ kind: "failed", event });

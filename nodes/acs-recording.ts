@@ -181,7 +181,7 @@ export = function register(RED: NodeRedRuntime): void {
           if (call.callConnectionId && isCallGone(err)) throw new AcsActionError("start recording", new CallEndedError(call.callConnectionId));
           throw new AcsActionError("start recording", err);
         }
-        const outcome = await watch.outcome(started.recordingId, service.operationTimeoutMs);
+        const outcome = await watch.outcome(started.recordingId, service.operationTimeoutMs, settings.pauseOnStart ? "inactive" : "active");
         const fromEvent = "event" in outcome && outcome.event ? outcome.event.data.recordingId : undefined;
         const recordingId = started.recordingId || (typeof fromEvent === "string" ? fromEvent : "");
         if (outcome.kind === "canceled") return;

@@ -23,8 +23,17 @@ export interface FaultRule {
   /** A fragment of the REST path, e.g. ":play" or "/calling/callConnections". */
   path: string;
   status: number;
-  /** "before": refuse without acting; "after": act, then lose the response (tests retries). */
-  stage: "before" | "after";
+  /**
+   * "before": refuse without acting; "after": act, then lose the response (tests retries);
+   * "event": accept the request, then let the operation fail by its event (recording start only:
+   * StartRecordingFailed, or "unconfirmed": no RecordingStateChanged at all).
+   */
+  stage: "before" | "after" | "event";
+  /** For stage "event": how the operation ends (default "failed"). */
+  outcome?: "failed" | "unconfirmed";
+  /** For stage "event" "failed": the failure event's sub-code and message. */
+  subCode?: number;
+  message?: string;
   remaining: number;
   retryAfterSeconds?: number;
 }
@@ -210,10 +219,27 @@ export function createControlRouter(host: ControlHost): Router<Handler> {
     const times = body.times ?? 1;
     if (typeof times !== "number" || !Number.isInteger(times) || times < 1 || times > 100) throw fail(400, "times must be a whole number from 1 to 100.");
     const stage = body.stage ?? "before";
-    if (stage !== "before" && stage !== "after") throw fail(400, "stage must be before or after.");
+    if (stage !== "before" && stage !== "after" && stage !== "event") throw fail(400, "stage must be before, after or event.");
+    const outcome = body.outcome ?? (stage === "event" ? "failed" : undefined);
+    if (stage === "event") {
+      if (path !== "/calling/recordings" || (method !== undefined && method !== "POST")) throw fail(400, "stage event is supported for recording start only: path /calling/recordings, method POST.");
+      if (outcome !== "failed" && outcome !== "unconfirmed") throw fail(400, "outcome must be failed or unconfirmed.");
+    } else if (body.outcome !== undefined) throw fail(400, "outcome is for stage event only.");
+    const subCode = body.subCode;
+    if (subCode !== undefined && (typeof subCode !== "number" || !Number.isInteger(subCode) || subCode < 0)) throw fail(400, "subCode must be a whole number.");
+    const message = text(body, "message", 500, false);
     const retryAfter = body.retryAfterSeconds;
     if (retryAfter !== undefined && (typeof retryAfter !== "number" || retryAfter < 0 || retryAfter > 60)) throw fail(400, "retryAfterSeconds must be a number from 0 to 60.");
-    const rule: FaultRule = { id: host.nextFaultId(), method, path, status, stage, remaining: times, retryAfterSeconds: retryAfter as number | undefined };
+    const rule: FaultRule = {
+      id: host.nextFaultId(),
+      method: stage === "event" ? "POST" : method,
+      path,
+      status,
+      stage,
+      remaining: times,
+      retryAfterSeconds: retryAfter as number | undefined,
+      ...(stage === "event" ? { outcome: outcome as FaultRule["outcome"], subCode: subCode as number | undefined, message } : {}),
+    };
     host.faults.push(rule);
     return { status: 201, body: rule };
   });

@@ -57,6 +57,8 @@ export interface RecordingSettings {
   sendCallback(orderKey: string, url: string, event: CloudEvent): void;
   publishFileReady(subject: string, data: Record<string, unknown>): void;
   rememberEvent(call: ServerCall, event: CloudEvent): void;
+  /** A fault set through the control API for the next start (stage "event"), if any. */
+  takeStartFault?(): { outcome?: "failed" | "unconfirmed"; status: number; subCode?: number; message?: string } | undefined;
 }
 
 export class RecordingStore {
@@ -82,6 +84,14 @@ export class RecordingStore {
       participants: new Set(call.participants.keys()),
     };
     this.recordings.set(id, recording);
+    const fault = this.settings.takeStartFault?.();
+    if (fault?.outcome === "unconfirmed") return recording;
+    if (fault) {
+      recording.state = "inactive";
+      recording.stopped = true;
+      this.startFailed(recording, { code: fault.status, subCode: fault.subCode ?? 0, message: fault.message ?? "The recording could not start." });
+      return recording;
+    }
     this.stateChanged(recording);
     return recording;
   }
@@ -215,6 +225,28 @@ export class RecordingStore {
         sessionEndReason,
       },
     );
+  }
+
+  private startFailed(r: Recording, resultInformation: { code: number; subCode: number; message: string }): void {
+    const url = r.options.stateCallbackUri ?? r.options.fallbackCallbackUri;
+    const event: CloudEvent = {
+      id: randomUUID(),
+      source: `calling/recordings/${r.call.serverCallId}/recordingId/${r.id}`,
+      type: "Microsoft.Communication.StartRecordingFailed",
+      data: {
+        ...(r.options.connectionId ? { callConnectionId: r.options.connectionId } : {}),
+        serverCallId: r.call.serverCallId,
+        correlationId: r.call.correlationId,
+        recordingId: r.id,
+        resultInformation,
+      },
+      time: nowIso(),
+      specversion: "1.0",
+      datacontenttype: "application/json",
+      subject: `calling/recordings/${r.call.serverCallId}/recordingId/${r.id}/StartRecordingFailed`,
+    };
+    this.settings.rememberEvent(r.call, event);
+    if (url) this.settings.sendCallback(`recording:${r.id}`, url, event);
   }
 
   private stateChanged(r: Recording): void {

@@ -151,6 +151,7 @@ export class AcsSimulator {
       sendCallback: (key, url, event) => void this.deliveries.sendCallback(key, url, event),
       publishFileReady: (subject, data) => this.publish("Microsoft.Communication.RecordingFileStatusUpdated", subject, data),
       rememberEvent: (call, event) => this.engine.rememberEvent(call, event),
+      takeStartFault: () => this.takeFault("POST", "/calling/recordings", "event"),
     });
     this.engine = new CallEngine({
       clock: this.clock,

@@ -38,6 +38,18 @@ describe("recording start watch", () => {
     assert.equal(listeners.size, 0, "it stops listening once settled");
   });
 
+  it("waits for the state it expects: an inactive recording that should run is no confirmation", async () => {
+    const { watch, emit } = setup();
+    emit("RecordingStateChanged", { recordingId: "r1", state: "inactive" });
+    const pending = watch.outcome("r1", 1000, "active");
+    emit("CallDisconnected", {});
+    assert.equal((await pending).kind, "callEnded");
+    const paused = setup();
+    paused.emit("RecordingStateChanged", { recordingId: "r1", state: "inactive" });
+    const outcome = await paused.watch.outcome("r1", 1000, "inactive");
+    assert.equal(outcome.kind === "started" && outcome.state, "inactive");
+  });
+
   it("takes one heard after the answer, and clears its timer", async () => {
     const { watch, emit, timers } = setup();
     const pending = watch.outcome("r1", 1000);

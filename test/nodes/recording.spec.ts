@@ -9,7 +9,6 @@ import assert from "node:assert/strict";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { AcsService } from "../../lib/acs-service";
 import type { RecordingChunk } from "../../lib/recording-file";
 import { waitFor } from "../support/harness";
 import { RedHarness, type FlowNode, type ReceivedMessage } from "../support/red";
@@ -464,29 +463,18 @@ describe("recording node", function () {
 
   describe("when ACS does not confirm the start", () => {
     /**
-     * The simulator always confirms a start with RecordingStateChanged. To see the other outcomes,
-     * this test rewrites that event on its way into the connection: into the StartRecordingFailed
-     * ACS sends when a recording cannot start, or drops it. Everything else is real (the signed
-     * webhook request, the SDK's event parser, the router).
+     * The simulator confirms a start with RecordingStateChanged unless a fault asks otherwise: its
+     * control API can make the next start end in StartRecordingFailed (as ACS does when a recording
+     * cannot start), or go unconfirmed (no event at all).
      */
-    async function tamper(change: (event: Record<string, unknown>) => Record<string, unknown> | undefined): Promise<void> {
-      const service: AcsService = await red.service();
-      const handle = service.handleCallback.bind(service);
-      service.handleCallback = (authorization, body) => {
-        const events = (Array.isArray(body) ? body : [body]) as Array<Record<string, unknown>>;
-        const kept = events.map((e) => (e.type === "Microsoft.Communication.RecordingStateChanged" ? change(e) : e)).filter((e): e is Record<string, unknown> => !!e);
-        if (kept.length === 0) return Promise.resolve({ status: 200 });
-        return handle(authorization, kept);
-      };
+    async function nextStart(outcome: "failed" | "unconfirmed", extra: Record<string, unknown> = {}): Promise<void> {
+      const rule = await red.control("POST", "/faults", { path: "/calling/recordings", stage: "event", outcome, ...extra });
+      assert.equal(rule.status, 201);
     }
 
     it("StartRecordingFailed leaves from failed with the reason", async () => {
       await red.load(flow());
-      await tamper((e) => ({
-        ...e,
-        type: "Microsoft.Communication.StartRecordingFailed",
-        data: { ...(e.data as object), resultInformation: { code: 500, subCode: 9999, message: "Recording could not start." } },
-      }));
+      await nextStart("failed", { status: 500, subCode: 9999, message: "Recording could not start." });
       const { msg } = await answered();
       const failed = await run("start", msg, {}, 1);
       const payload = failed.payload as { reason: string; recordingId: string; code: number; subCode: number; message: string };
@@ -500,7 +488,7 @@ describe("recording node", function () {
 
     it("no confirmation within the operation timeout leaves from failed as a timeout, with the recording id", async () => {
       await red.load(flow({}, { operationTimeout: 1 }));
-      await tamper(() => undefined);
+      await nextStart("unconfirmed");
       const { msg } = await answered();
       const failed = await run("start", msg, {}, 1);
       const payload = failed.payload as { reason: string; recordingId: string };
@@ -512,7 +500,7 @@ describe("recording node", function () {
 
     it("a call that ends while the start waits sends nothing", async () => {
       await red.load(flow());
-      await tamper(() => undefined);
+      await nextStart("unconfirmed");
       const { legId, msg } = await answered();
       const step = "ends-while-waiting";
       red.inject("start", { ...copy(msg), step });

@@ -216,6 +216,42 @@ describe("simulator: call recording through the SDK", function () {
     await expectRestError(recording.getState("no-such-recording"), 404, "8522");
   });
 
+  it("a stage-event fault makes the next start fail with StartRecordingFailed, or go unconfirmed; other uses are refused", async () => {
+    const { callConnectionId } = await answered();
+    const recording = h.client.getCallRecording();
+    const set = await h.control("POST", "/faults", { path: "/calling/recordings", stage: "event", status: 500, subCode: 9999, message: "Storage unavailable." });
+    assert.equal(set.status, 201);
+    const failed = await recording.start({ callConnectionId });
+    assert.ok(failed.recordingId);
+    const event = await waitFor(() => h.callbacks.find((c) => c.type === "StartRecordingFailed"), "StartRecordingFailed");
+    const data = event.raw.data as { recordingId: string; callConnectionId: string; resultInformation: Record<string, unknown> };
+    assert.equal(data.recordingId, failed.recordingId);
+    assert.equal(data.callConnectionId, callConnectionId);
+    assert.deepEqual(data.resultInformation, { code: 500, subCode: 9999, message: "Storage unavailable." });
+    assert.equal(stateEvents(failed.recordingId).length, 0, "no RecordingStateChanged for a start that failed");
+    await expectRestError(recording.pause(failed.recordingId), 400, "8571");
+
+    await h.control("POST", "/faults", { path: "/calling/recordings", stage: "event", outcome: "unconfirmed" });
+    const unconfirmed = await recording.start({ callConnectionId });
+    assert.equal((await recording.getState(unconfirmed.recordingId)).recordingState, "active", "it records");
+    await recording.stop(unconfirmed.recordingId);
+    await waitForFile(unconfirmed.recordingId);
+    assert.deepEqual(
+      stateEvents(unconfirmed.recordingId).map((c) => (c.raw.data as { state: string }).state),
+      ["inactive"],
+      "it never said it was active; stopping says inactive as usual",
+    );
+
+    for (const bad of [
+      { path: ":play", stage: "event" },
+      { path: "/calling/recordings", method: "GET", stage: "event" },
+      { path: "/calling/recordings", stage: "event", outcome: "maybe" },
+      { path: "/calling/recordings", stage: "before", outcome: "failed" },
+    ]) {
+      assert.equal((await h.control("POST", "/faults", bad)).status, 400, JSON.stringify(bad));
+    }
+  });
+
   it("starts by serverCallLocator; pause, resume and stop send RecordingStateChanged to recordingStateCallbackEndpointUrl", async () => {
     const { callConnectionId, serverCallId } = await answered();
     const recording = h.client.getCallRecording();
