@@ -131,7 +131,8 @@ export function buildStreamingOptions(settings: StreamingSettings, defaultLocale
  */
 export async function streamingOptionsOf(RED: NodeRedRuntime, node: object, def: StreamingDef, msg: NodeMessage, defaultLocale: string): Promise<CallStreamingOptions> {
   if (!def.streamMedia && !def.transcribe) return {};
-  const text = (value: string | undefined, type: string | undefined) => evaluateText(RED, node, value, type || "str", msg);
+  // A property path that leads nowhere (msg.stream.url without msg.stream) is "not set", like an empty one.
+  const text = (value: string | undefined, type: string | undefined) => evaluateText(RED, node, value, type || "str", msg).catch(() => undefined);
   try {
     const settings: StreamingSettings = {};
     if (def.streamMedia) {

@@ -32,11 +32,13 @@ export = function register(RED: NodeRedRuntime): void {
     /** The locale and custom speech model a transcription start or update asks for. */
     async function speechOf(msg: NodeMessage): Promise<{ locale?: string; speechModelEndpointId?: string }> {
       if (action !== "startTranscription" && action !== "updateTranscription") return {};
-      const locale = await evaluateText(RED, node, def.locale, def.localeType || "str", msg);
+      // A property path that leads nowhere (msg.speech.lang without msg.speech) is "not set", like an empty one.
+      const text = (value: string | undefined, type: string | undefined) => evaluateText(RED, node, value, type || "str", msg).catch(() => undefined);
+      const locale = await text(def.locale, def.localeType);
       if (!locale && action === "updateTranscription") throw new FlowError(RED._("acs-streaming.error.noLocale"));
       const badLocale = locale ? localeProblem(locale) : undefined;
       if (badLocale) throw new FlowError(badLocale);
-      const model = await evaluateText(RED, node, def.speechModelId, def.speechModelIdType || "str", msg);
+      const model = await text(def.speechModelId, def.speechModelIdType);
       const badModel = model ? speechModelIdProblem(model) : undefined;
       if (badModel) throw new FlowError(badModel);
       return { ...(locale ? { locale } : {}), ...(model ? { speechModelEndpointId: model } : {}) };
