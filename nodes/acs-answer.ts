@@ -9,8 +9,9 @@ import { callFromProperties, callOf, withCall } from "../lib/call-message";
 import { rawIdFromText } from "../lib/identifiers";
 import { failurePayload } from "../lib/outcomes";
 import { evaluateText, FlowError, NodeActivity, sendOn, serviceOf, type NodeMessage, type NodeRedRuntime, type RuntimeNode, type SendFn, handleMessages } from "../lib/node-kit";
+import { streamingOptionsOf, type StreamingDef } from "../lib/streaming-options";
 
-interface Def {
+interface Def extends StreamingDef {
   acs?: string;
   action?: "answer" | "reject" | "redirect";
   rejectReason?: "none" | "busy" | "forbidden";
@@ -61,6 +62,8 @@ export = function register(RED: NodeRedRuntime): void {
         return;
       }
 
+      // Media streaming and live transcription are set up when the call is answered, or never.
+      const streaming = await streamingOptionsOf(RED, node, def, msg, service.defaultLocale);
       activity.begin("acs-answer.status.answering");
       let operated;
       try {
@@ -68,6 +71,7 @@ export = function register(RED: NodeRedRuntime): void {
           service.client.answerCall(context, service.callbackUrl, {
             operationContext,
             ...(service.cognitiveServicesEndpoint ? { callIntelligenceOptions: { cognitiveServicesEndpoint: service.cognitiveServicesEndpoint } } : {}),
+            ...streaming,
           }),
         );
       } catch (err) {

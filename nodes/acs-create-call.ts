@@ -12,8 +12,9 @@ import { readTargets } from "../lib/headers-input";
 import { rawIdFromText, textFromRawId } from "../lib/identifiers";
 import { evaluate, evaluateText, FlowError, NodeActivity, sendOn, serviceOf, type NodeMessage, type NodeRedRuntime, type RuntimeNode, type SendFn, handleMessages, callerAndHeadersOf, type CallerAndHeadersDef } from "../lib/node-kit";
 import { callFailurePayload } from "../lib/outcomes";
+import { streamingOptionsOf, type StreamingDef } from "../lib/streaming-options";
 
-interface Def extends CallerAndHeadersDef {
+interface Def extends CallerAndHeadersDef, StreamingDef {
   acs?: string;
   mode?: "call" | "connect";
   targets?: string;
@@ -40,6 +41,8 @@ export = function register(RED: NodeRedRuntime): void {
     async function handle(msg: NodeMessage, send: SendFn): Promise<void> {
       const service = await serviceOf(RED, def.acs);
       const cognitive = service.cognitiveServicesEndpoint ? { callIntelligenceOptions: { cognitiveServicesEndpoint: service.cognitiveServicesEndpoint } } : {};
+      // Media streaming and live transcription are set up when the call is created or connected, or never.
+      const streaming = await streamingOptionsOf(RED, node, def, msg, service.defaultLocale);
       let start: (operationContext: string) => Promise<unknown>;
       let terminal: string[];
       let callFields: Record<string, string | undefined>;
@@ -49,7 +52,7 @@ export = function register(RED: NodeRedRuntime): void {
         if (!id) throw new FlowError(RED._("acs-create-call.error.noLocator"));
         const kind = def.locatorKind ?? "serverCall";
         const locator: CallLocator = { id, kind: kind === "group" ? "groupCallLocator" : kind === "room" ? "roomCallLocator" : "serverCallLocator" };
-        start = (operationContext) => service.client.connectCall(locator, service.callbackUrl, { operationContext, ...cognitive });
+        start = (operationContext) => service.client.connectCall(locator, service.callbackUrl, { operationContext, ...cognitive, ...streaming });
         terminal = ["CallConnected", "ConnectFailed"];
         callFields = { direction: "connect" };
       } else {
@@ -70,13 +73,14 @@ export = function register(RED: NodeRedRuntime): void {
               ? service.client.createCall(
                   { targetParticipant: targets[0] as CallInvite["targetParticipant"], ...(callerId ? { sourceCallIdNumber: callerId } : {}), ...(displayName ? { sourceDisplayName: displayName } : {}) },
                   service.callbackUrl,
-                  { operationContext, ...cognitive },
+                  { operationContext, ...cognitive, ...streaming },
                 )
               : service.client.createGroupCall(targets as CommunicationIdentifier[], service.callbackUrl, {
                   operationContext,
                   ...(callerId ? { sourceCallIdNumber: callerId } : {}),
                   ...(displayName ? { sourceDisplayName: displayName } : {}),
                   ...cognitive,
+                  ...streaming,
                 }),
           );
         terminal = ["CallConnected", "CreateCallFailed"];

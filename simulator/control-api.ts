@@ -110,7 +110,19 @@ export function describeLeg(leg: Leg, full: boolean): Record<string, unknown> {
     participants: call ? [...call.participants.keys()] : [],
     media: connections.map((c) => ({ callConnectionId: c.id, operations: c.media.describe() })),
     events: call ? call.events.map((e) => ({ time: e.time, type: e.type.replace("Microsoft.Communication.", ""), data: e.data })) : [],
+    streaming: connections.map(describeStreaming),
   };
+}
+
+/** A call connection's transcription and media streaming: state, the options it was given, its transport. */
+function describeStreaming(c: Connection): Record<string, unknown> {
+  const one = (s: Connection["transcription"]) => ({
+    state: s.state,
+    ...(s.locale ? { locale: s.locale } : {}),
+    ...(s.options ? { options: s.options } : {}),
+    ...(s.state !== "disabled" ? { transport: s.transportDown ? "down" : "up" } : {}),
+  });
+  return { callConnectionId: c.id, transcription: one(c.transcription), mediaStreaming: one(c.mediaStreaming) };
 }
 
 export function createControlRouter(host: ControlHost): Router<Handler> {
@@ -201,6 +213,20 @@ export function createControlRouter(host: ControlHost): Router<Handler> {
     if (reason !== "declined" && reason !== "busy") throw fail(400, "reason must be declined or busy.");
     engine.rejectLeg(l, reason);
     return { status: 200, body: describeLeg(l, false) };
+  });
+
+  // The application's WebSocket server for the call's transcription / media streaming goes down or comes back.
+  router.add("POST", /^\/calls\/([^/]+)\/streams$/, (p, body) => {
+    const l = leg(p[0]);
+    const wanted: Array<["transcription" | "mediaStreaming", string | undefined]> = [
+      ["transcription", text(body, "transcription", 10, false)],
+      ["mediaStreaming", text(body, "mediaStreaming", 10, false)],
+    ];
+    if (wanted.every(([, v]) => v === undefined)) throw fail(400, 'Set transcription and/or mediaStreaming to "up" or "down".');
+    if (wanted.some(([, v]) => v !== undefined && v !== "up" && v !== "down")) throw fail(400, 'transcription and mediaStreaming must be "up" or "down".');
+    const connections = l.call ? ([...l.call.connections] as Connection[]).filter((c) => c.state !== "disconnected") : [];
+    for (const c of connections) for (const [kind, v] of wanted) if (v) engine.setStreamTransport(c, kind, v === "up");
+    return { status: 200, body: { streaming: connections.map(describeStreaming) } };
   });
 
   router.add("POST", /^\/calls\/([^/]+)\/hangup$/, (p) => {

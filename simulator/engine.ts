@@ -968,8 +968,13 @@ export class CallEngine {
     const t = conn.transcription;
     if (t.state === "disabled") throw badRequest("Transcription is not configured for this call: pass transcriptionOptions when the call is created, answered or connected.");
     if (t.state === "active") throw new AcsError(400, "8500", "Transcription is already running.");
+    if (t.transportDown) {
+      this.streamFailed(conn, "transcription", "streamConnectionUnsuccessful", opts);
+      return;
+    }
     t.state = "active";
     if (opts.locale) t.locale = opts.locale;
+    t.startedBy = { operationContext: opts.operationContext, callbackUri: opts.callbackUri };
     this.emit(conn, "TranscriptionStarted", {
       operationContext: opts.operationContext,
       resultInformation: info(200, 0, "Transcription started."),
@@ -1003,7 +1008,12 @@ export class CallEngine {
     const m = conn.mediaStreaming;
     if (m.state === "disabled") throw badRequest("Media streaming is not configured for this call: pass mediaStreamingOptions when the call is created, answered or connected.");
     if (m.state === "active") throw new AcsError(400, "8500", "Media streaming is already running.");
+    if (m.transportDown) {
+      this.streamFailed(conn, "mediaStreaming", "initialWebSocketConnectionFailed", opts);
+      return;
+    }
     m.state = "active";
+    m.startedBy = { operationContext: opts.operationContext, callbackUri: opts.callbackUri };
     this.emit(conn, "MediaStreamingStarted", {
       operationContext: opts.operationContext,
       resultInformation: info(200, 0, "Media streaming started."),
@@ -1020,6 +1030,38 @@ export class CallEngine {
       resultInformation: info(200, 0, "Media streaming stopped."),
       mediaStreamingUpdate: { contentType: "Audio", mediaStreamingStatus: "mediaStreamingStopped", mediaStreamingStatusDetails: "subscriptionStopped" },
     }, opts.callbackUri);
+  }
+
+  /**
+   * The application's WebSocket server at a call's transport URL becomes unreachable, or
+   * reachable again. The simulator opens no WebSocket: this stands in for that server. While it is
+   * down every start fails (TranscriptionFailed / MediaStreamingFailed instead of Started), and a
+   * stream running when it goes down fails at once (streamConnectionInterrupted), with the
+   * operationContext of the start that began it.
+   */
+  setStreamTransport(conn: Connection, kind: "transcription" | "mediaStreaming", reachable: boolean): void {
+    const sub = kind === "transcription" ? conn.transcription : conn.mediaStreaming;
+    if (sub.state === "disabled") return;
+    sub.transportDown = !reachable;
+    if (!reachable && sub.state === "active") this.streamFailed(conn, kind, "streamConnectionInterrupted", sub.startedBy ?? {});
+  }
+
+  private streamFailed(conn: Connection, kind: "transcription" | "mediaStreaming", details: string, opts: { operationContext?: string; callbackUri?: string }): void {
+    if (kind === "transcription") {
+      conn.transcription.state = "inactive";
+      this.emit(conn, "TranscriptionFailed", {
+        operationContext: opts.operationContext,
+        resultInformation: info(500, 8578, "Transcription failed: the WebSocket connection to the transport URL failed."),
+        transcriptionUpdate: { transcriptionStatus: "transcriptionFailed", transcriptionStatusDetails: details },
+      }, opts.callbackUri);
+    } else {
+      conn.mediaStreaming.state = "inactive";
+      this.emit(conn, "MediaStreamingFailed", {
+        operationContext: opts.operationContext,
+        resultInformation: info(500, 8603, "Media streaming failed: the WebSocket connection to the transport URL failed."),
+        mediaStreamingUpdate: { contentType: "Audio", mediaStreamingStatus: "mediaStreamingFailed", mediaStreamingStatusDetails: details },
+      }, opts.callbackUri);
+    }
   }
 
   // ---------------------------------------------------------------- teardown

@@ -85,6 +85,10 @@ export interface SubscriptionState {
   state: "disabled" | "inactive" | "active";
   locale?: string;
   options?: Record<string, unknown>;
+  /** The start that made it active (a later failure carries its operationContext). */
+  startedBy?: { operationContext?: string; callbackUri?: string };
+  /** The application's WebSocket server at the transport URL cannot be reached (control API). */
+  transportDown?: boolean;
 }
 
 export interface ServerCall {

@@ -245,3 +245,69 @@ describe("simulator: transcription and media streaming through the SDK", functio
     assert.equal(after[after.length - 1], "CallDisconnected", `no event after CallDisconnected: ${after.join(", ")}`);
   });
 });
+
+describe("simulator: the application's streaming WebSocket server going down (control API)", function () {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await Harness.start({ speed: 50 });
+  });
+  afterEach(async () => {
+    await h.stop();
+  });
+
+  type Streaming = Array<{ callConnectionId: string; transcription: { state: string; transport?: string; options?: Record<string, unknown> }; mediaStreaming: { state: string; transport?: string } }>;
+
+  it("while it is down every start fails with a Failed event; a running stream fails at once; back up, starts work again", async () => {
+    const call = await h.dialInAndAnswer("+14255550100", "+18005550100", { transcriptionOptions: transcriptionOptions(), mediaStreamingOptions: mediaStreamingOptions() });
+    const { callConnectionId, connection, legId } = call;
+    const media = connection.getCallMedia();
+
+    // Transcription running, then its server goes down: TranscriptionFailed with the start's operationContext.
+    await media.startTranscription({ operationContext: "t-start" });
+    await h.waitForCallback(callConnectionId, "TranscriptionStarted");
+    const down = await h.control<{ streaming: Streaming }>("POST", `/calls/${legId}/streams`, { transcription: "down", mediaStreaming: "down" });
+    assert.equal(down.status, 200);
+    assert.equal(down.body.streaming[0].callConnectionId, callConnectionId);
+    assert.equal(down.body.streaming[0].transcription.transport, "down");
+    assert.equal(down.body.streaming[0].transcription.state, "inactive");
+    assert.equal(down.body.streaming[0].transcription.options?.transportUrl, "wss://example.invalid/t", "the options as the SDK sent them");
+    const interrupted = await h.waitForCallback(callConnectionId, "TranscriptionFailed");
+    assert.equal(interrupted.event.kind, "TranscriptionFailed");
+    const data = interrupted.raw.data as Record<string, unknown>;
+    assert.equal(data.operationContext, "t-start");
+    assert.deepEqual(data.transcriptionUpdate, { transcriptionStatus: "transcriptionFailed", transcriptionStatusDetails: "streamConnectionInterrupted" });
+    assert.equal((data.resultInformation as { subCode: number }).subCode, 8578);
+
+    // Starts are accepted (202) and fail by event.
+    await media.startMediaStreaming({ operationContext: "m-start" });
+    const mFailed = await h.waitForCallback(callConnectionId, "MediaStreamingFailed");
+    const mData = mFailed.raw.data as Record<string, unknown>;
+    assert.equal(mData.operationContext, "m-start");
+    assert.equal((mData.mediaStreamingUpdate as { mediaStreamingStatusDetails: string }).mediaStreamingStatusDetails, "initialWebSocketConnectionFailed");
+    assert.equal((mData.resultInformation as { subCode: number }).subCode, 8603);
+    await media.startTranscription({ operationContext: "t-again", locale: "fr-FR" });
+    const tFailed = await h.waitForCallback(callConnectionId, "TranscriptionFailed", 5000, 2);
+    assert.equal((tFailed.raw.data as { operationContext: string }).operationContext, "t-again");
+    const props = await connection.getCallConnectionProperties();
+    assert.equal(props.transcriptionSubscription?.state, "inactive");
+    assert.equal(props.transcriptionSubscription?.locale, "en-US", "a failed start does not change the locale");
+    assert.equal(props.mediaStreamingSubscription?.state, "inactive");
+
+    // Back up: both start.
+    assert.equal((await h.control("POST", `/calls/${legId}/streams`, { transcription: "up", mediaStreaming: "up" })).status, 200);
+    await media.startTranscription();
+    await media.startMediaStreaming();
+    await h.waitForCallback(callConnectionId, "TranscriptionStarted", 5000, 2);
+    await h.waitForCallback(callConnectionId, "MediaStreamingStarted");
+  });
+
+  it("refuses a request that says neither up nor down; a call without streaming is left as it is", async () => {
+    const { legId, callConnectionId } = await h.dialInAndAnswer("+14255550100", "+18005550100", {});
+    assert.equal((await h.control("POST", `/calls/${legId}/streams`, {})).status, 400);
+    assert.equal((await h.control("POST", `/calls/${legId}/streams`, { transcription: "off" })).status, 400);
+    assert.equal((await h.control("POST", "/calls/nope/streams", { transcription: "down" })).status, 404);
+    const res = await h.control<{ streaming: Streaming }>("POST", `/calls/${legId}/streams`, { transcription: "down" });
+    assert.equal(res.status, 200);
+    assert.deepEqual(res.body.streaming, [{ callConnectionId, transcription: { state: "disabled" }, mediaStreaming: { state: "disabled" } }]);
+  });
+});
