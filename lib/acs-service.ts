@@ -5,7 +5,7 @@
  * which registers the wait before the REST request is sent.
  */
 import type { CallAutomationClient } from "@azure/communication-call-automation";
-import { CallEndedError, isCallGone } from "./acs-errors";
+import { acsFailureOf, CallEndedError, isCallGone } from "./acs-errors";
 import type { AcsClient, SipVoipHeaders } from "./acs-client";
 import type { Verdict } from "./callback-auth";
 import { readCallbackBody, type CallEvent } from "./call-events";
@@ -80,6 +80,14 @@ export interface Operated<T> {
   operationContext: string;
 }
 
+/** An operation ACS accepted, whose outcome is still to come. */
+export interface Started<T> {
+  response: T;
+  operationContext: string;
+  /** Settles once: the terminal event, the time-out, the call's end, or canceled. */
+  outcome: Promise<Outcome<CallEvent>>;
+}
+
 const EVENT_GRID_DEDUPE = 5000;
 
 export class AcsService implements WebhookEndpoint {
@@ -141,6 +149,16 @@ export class AcsService implements WebhookEndpoint {
    * settles the outcome as "callEnded".
    */
   async operate<T>(spec: OperateSpec, start: (operationContext: string) => Promise<T>): Promise<Operated<T>> {
+    const started = await this.startOperation(spec, start);
+    return { outcome: await started.outcome, response: started.response, operationContext: started.operationContext };
+  }
+
+  /**
+   * Like `operate`, but returns as soon as ACS accepts the request, with the outcome still to
+   * come: for actions that succeed with their response and have only a failure event
+   * (hold → HoldFailed).
+   */
+  async startOperation<T>(spec: OperateSpec, start: (operationContext: string) => Promise<T>): Promise<Started<T>> {
     // A call known to have ended: no request to send, no wait to register.
     if (spec.callConnectionId && this.router.hasEnded(spec.callConnectionId)) throw new CallEndedError(spec.callConnectionId);
     const op = this.router.begin({
@@ -150,21 +168,51 @@ export class AcsService implements WebhookEndpoint {
       onProgress: spec.onProgress,
     });
     spec.track?.add(op);
+    const outcome = op.result.finally(() => spec.track?.delete(op));
+    let response: T;
     try {
-      let response: T;
-      try {
-        response = await start(op.operationContext);
-      } catch (err) {
-        op.cancel();
-        if (spec.callConnectionId && isCallGone(err)) throw new CallEndedError(spec.callConnectionId);
-        throw err;
-      }
-      const connectionId = connectionIdOf(response);
-      if (connectionId) op.attachCall(connectionId);
-      return { outcome: await op.result, response, operationContext: op.operationContext };
-    } finally {
-      spec.track?.delete(op);
+      response = await start(op.operationContext);
+    } catch (err) {
+      op.cancel();
+      await outcome;
+      throw spec.callConnectionId ? await this.callEndedOr(spec.callConnectionId, err) : err;
     }
+    const connectionId = connectionIdOf(response);
+    if (connectionId) op.attachCall(connectionId);
+    return { response, operationContext: op.operationContext, outcome };
+  }
+
+  /**
+   * A request on a call that has no outcome event to wait for (unhold, cancel media…). A call
+   * that has already ended throws CallEndedError; any other refusal is thrown as it is.
+   */
+  async request<T>(callConnectionId: string, send: () => Promise<T>): Promise<T> {
+    if (this.router.hasEnded(callConnectionId)) throw new CallEndedError(callConnectionId);
+    try {
+      return await send();
+    } catch (err) {
+      throw await this.callEndedOr(callConnectionId, err);
+    }
+  }
+
+  /**
+   * The error to report for a refused request on a call: CallEndedError when the call is gone,
+   * else `err`. ACS answers 404 (8522) both for a call and for a participant that is not there,
+   * so a 404 on a call not known to have ended is checked by reading the call.
+   */
+  private async callEndedOr(callConnectionId: string, err: unknown): Promise<unknown> {
+    if (!isCallGone(err)) return err;
+    if (!this.router.hasEnded(callConnectionId) && acsFailureOf(err).status === 404) {
+      const alive = await this.client
+        .getCallConnection(callConnectionId)
+        .getCallConnectionProperties()
+        .then(
+          () => true,
+          (readErr: unknown) => !isCallGone(readErr),
+        );
+      if (alive) return err;
+    }
+    return new CallEndedError(callConnectionId);
   }
 
   /** Custom headers for the createCall request sent with this operationContext. */
