@@ -14,7 +14,7 @@ const LINE = "+18005550100";
 /** A prompt long enough (≈ 42 simulated seconds, 2 s at the tests' speed) to act while it plays. */
 const LONG = `This is a long announcement. ${Array.from({ length: 110 }, (_, i) => `word${i}`).join(" ")}`;
 
-type Leg = LegDetail & { isOnHold: boolean; heard: Array<{ kind: string; content: string; via?: string }> };
+type Leg = Omit<LegDetail, "heard"> & { isOnHold: boolean; heard: Array<{ kind: string; content: string; via?: string }> };
 type Payload = Record<string, unknown> & { reason?: string; subCode?: number };
 const payloadOf = (m: ReceivedMessage): Payload => m.msg.payload as Payload;
 /** The caught error's message, without the "FlowError: " Node-RED puts before it. */
