@@ -6,8 +6,10 @@
  */
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
+import { join } from "node:path";
 import type { CallEvent } from "../../lib/call-events";
 import { startSimulator, type AcsSimulator } from "../../simulator";
+import { instrumentedExample } from "../support/example-flow";
 import { eventually, RedHarness, type FlowNode, type LegDetail, type ReceivedMessage } from "../support/red";
 
 const CALLER = "+14255550160";
@@ -377,6 +379,60 @@ describe("acs-dtmf node (send keys, continuous recognition)", function () {
       await eventually(async () => tonesFrom("listen", other.callId).length === 2, "the other call's second key");
       assert.deepEqual(tonesFrom("listen", other.callId).map(payloadOf), ["1", "2"]);
       assert.equal((await leg(other.legId)).state, "connected");
+    });
+  });
+
+  describe("example examples/nodes/acs-dtmf.json, as shipped", () => {
+    const EXAMPLE = join(__dirname, "..", "..", "examples", "nodes", "acs-dtmf.json");
+    const NUMBER = "+18005550131";
+    const INSTRUCTIONS = "Press any keys, and I will read each one back. Press pound when you are done.";
+    beforeEach(async () => red.load(instrumentedExample(EXAMPLE, red.base)));
+
+    const heard = async (legId: string) => (await leg(legId)).heard.map((h) => h.content);
+    const until = (legId: string, count: number) => eventually(async () => ((await heard(legId)).length >= count ? heard(legId) : undefined), `${count} prompts heard`);
+
+    it("reads back each key in order; # stops listening, sends the keys 1234 to the caller, says goodbye and hangs up", async () => {
+      const legId = await red.dial(CALLER, NUMBER);
+      await red.next("dtm-listen", 0);
+      await until(legId, 1);
+      await red.press(legId, "1");
+      await until(legId, 2);
+      await red.press(legId, "2");
+      await red.press(legId, "*");
+      await until(legId, 4);
+      await red.press(legId, "#");
+      const sent = await red.next("dtm-send", 0);
+      assert.deepEqual(payloadOf(sent), { sent: true, tones: "1234", participant: CALLER });
+      const ended = (await red.waitForLegState(legId, "ended")) as Leg;
+      assert.deepEqual(ended.heard.map((h) => h.content), [INSTRUCTIONS, "You pressed 1.", "You pressed 2.", "You pressed *.", "Thank you. Goodbye."]);
+      assert.deepEqual(ended.tonesReceived, ["one", "two", "three", "four"]);
+      assert.deepEqual(red.from("dtm-listen", 1).map(payloadOf), ["1", "2", "*", "#"]);
+      assert.deepEqual(red.from("dtm-keys").map((m) => m.msg.payload), ["1", "2", "*", "#"], "each key reached the debug node");
+      assert.equal(payloadOf(await red.next("dtm-stop", 0)).stopped, true);
+      assert.equal(payloadOf(await red.next("dtm-listen", 2)).stopped, true);
+      const hungUp = await red.next("dtm-hangup", 0);
+      assert.ok(red.from("dtm-log").some((m) => m.msg._msgid === hungUp.msg._msgid), "the hang-up reached the call log");
+    });
+
+    it("two callers at once: each hears only their own keys", async () => {
+      const first = await red.dial(CALLER, NUMBER);
+      const second = await red.dial(OTHER_CALLER, NUMBER);
+      await until(first, 1);
+      await until(second, 1);
+      await red.press(first, "3");
+      await red.press(second, "9");
+      await red.press(first, "4");
+      await until(first, 3);
+      await until(second, 2);
+      assert.deepEqual((await heard(first)).slice(1), ["You pressed 3.", "You pressed 4."]);
+      assert.deepEqual((await heard(second)).slice(1), ["You pressed 9."]);
+      await red.press(second, "#");
+      const ended = (await red.waitForLegState(second, "ended")) as Leg;
+      assert.deepEqual(ended.tonesReceived, ["one", "two", "three", "four"]);
+      assert.equal((await leg(first)).state, "connected", "the first caller is still listened to");
+      await red.press(first, "5");
+      await until(first, 4);
+      assert.equal((await heard(first))[3], "You pressed 5.");
     });
   });
 });

@@ -5,7 +5,9 @@
  * media URLs, and bad input as clear errors to Catch with another call unharmed.
  */
 import assert from "node:assert/strict";
+import { join } from "node:path";
 import { startSimulator, type AcsSimulator } from "../../simulator";
+import { instrumentedExample } from "../support/example-flow";
 import { eventually, RedHarness, type FlowNode, type LegDetail, type ReceivedMessage } from "../support/red";
 
 const CALLER = "+14255550150";
@@ -331,6 +333,73 @@ describe("acs-media node (hold, unhold, cancel media)", function () {
         await control("POST", `/calls/${dialed.id}/hangup`).catch(() => undefined);
         await fetch(`${sim.controlBase}/subscriptions/${sub.id}`, { method: "DELETE" });
       }
+    });
+  });
+
+  describe("example examples/nodes/acs-media.json, as shipped", () => {
+    const EXAMPLE = join(__dirname, "..", "..", "examples", "nodes", "acs-media.json");
+    const NUMBER = "+18005550130";
+    const contents = (l: Leg) => l.heard.map((h) => h.content);
+    beforeEach(async () => red.load(instrumentedExample(EXAMPLE, red.base)));
+
+    /** Dial the example; follow the caller through hold (with music) and back, to the long announcement. */
+    async function throughHold(): Promise<{ legId: string; announcement: string }> {
+      const legId = await red.dial(CALLER, NUMBER);
+      const held = await eventually(async () => {
+        const l = await leg(legId);
+        return l.isOnHold && l;
+      }, "the caller on hold");
+      assert.deepEqual(
+        held.heard.map((h) => [h.content, h.via]),
+        [
+          ["One moment please, I am putting you on hold.", "play"],
+          ["You are on hold. Thank you for waiting, we will be right with you.", "hold"],
+        ],
+      );
+      assert.equal(payloadOf(await red.next("med-hold", 0)).music, true);
+      const started = await red.next("med-listen", 0);
+      assert.equal(payloadOf(started).started, true);
+      assert.equal(payloadOf(await red.next("med-unhold", 0)).onHold, false);
+      const playing = await eventually(async () => {
+        const l = await leg(legId);
+        return l.heard.length === 3 && l;
+      }, "the long announcement");
+      assert.equal(playing.isOnHold, false, "off hold");
+      const announcement = playing.heard[2].content;
+      assert.match(announcement, /^Thank you for holding\..*press any key/);
+      return { legId, announcement };
+    }
+
+    it("holds the caller with music, takes them off hold, and a key pressed during the announcement cancels it", async () => {
+      const { legId, announcement } = await throughHold();
+      await red.press(legId, "5");
+      assert.deepEqual(payloadOf(await red.next("med-cancel", 0)), { canceled: true });
+      const canceled = await red.next("med-announce", 1);
+      assert.equal(payloadOf(canceled).reason, "canceled");
+      assert.equal(canceled.msg.event?.type, "PlayCanceled");
+      assert.deepEqual(payloadOf(await red.next("med-stop", 0)), { stopped: true, participant: CALLER });
+      assert.equal(payloadOf(await red.next("med-listen", 2)).stopped, true);
+      const ended = (await red.waitForLegState(legId, "ended")) as Leg;
+      assert.deepEqual(contents(ended).slice(2), [announcement, "Skipped.", "Thank you for calling. Goodbye."]);
+      assert.deepEqual(red.from("med-announce", 0), []);
+      const hungUp = await red.next("med-hangup", 0);
+      assert.ok(red.from("med-log").some((m) => m.msg._msgid === hungUp.msg._msgid), "the hang-up reached the call log");
+    });
+
+    it("without a key the announcement plays to the end, then goodbye", async () => {
+      const { legId, announcement } = await throughHold();
+      const ended = (await red.waitForLegState(legId, "ended", 15000)) as Leg;
+      assert.deepEqual(contents(ended).slice(2), [announcement, "Thank you for calling. Goodbye."]);
+      assert.equal((red.from("med-announce", 0)[0]?.msg.payload as { completed?: boolean }).completed, true);
+      assert.deepEqual(red.from("med-cancel"), []);
+      assert.deepEqual(red.from("med-listen", 1), []);
+    });
+
+    it("answers only its own number", async () => {
+      const legId = await red.dial(CALLER, "+18005550131");
+      const ended = await red.waitForLegState(legId, "ended", 15000);
+      assert.equal(ended.endReason, "not answered");
+      assert.deepEqual(red.from("med-answer"), []);
     });
   });
 });
