@@ -211,6 +211,8 @@ describe("acs-dtmf node (send keys, continuous recognition)", function () {
       const started = await red.next("listen", 0);
       assert.deepEqual(payloadOf(started), { started: true, participant: CALLER });
       assert.equal(service.router.watchers(callId), watchersBefore + 1);
+      const listeningFor = async () => (await red.leg(legId)).media.map((m) => (m as { continuousDtmf?: boolean }).continuousDtmf);
+      assert.deepEqual(await listeningFor(), [true], "the simulator shows the app listening for keys");
 
       for (const key of ["1", "2", "3", "*", "#"]) assert.deepEqual(await press(legId, key), ["recognized"]);
       await eventually(async () => tonesFrom("listen").length === 5, "five tone messages");
@@ -231,6 +233,7 @@ describe("acs-dtmf node (send keys, continuous recognition)", function () {
       assert.deepEqual(payloadOf(stopped), { stopped: true, participant: CALLER });
       assert.equal(stopped.msg.event?.type, "ContinuousDtmfRecognitionStopped");
       assert.equal(service.router.watchers(callId), watchersBefore, "no listener left");
+      assert.deepEqual(await listeningFor(), [false]);
       assert.deepEqual(await press(legId, "5"), ["ignored"], "ACS no longer listens");
       assert.equal(tonesFrom("listen").length, 5);
       assert.deepEqual(red.from("listen", 3), []);

@@ -267,6 +267,11 @@ describe("acs-media node (hold, unhold, cancel media)", function () {
         assert.match(errorOf(caught), /failed: the call has already ended \(callConnectionId [\w-]+\)$/);
       }
       assert.deepEqual(red.from("catch").map(errorOf).map((e) => e.split(":")[0]), ["hold failed", "unhold failed", "cancel media failed"]);
+      // A call id ACS does not know (never seen ending here): ACS's 404, confirmed by reading the call.
+      const unknown = { ...copy(ended.connected), call: { ...ended.connected.msg.call, callConnectionId: "00000000-0000-0000-0000-000000000000" } };
+      red.inject("cancel", unknown);
+      const caught = await eventually(async () => red.from("catch")[3], "the error for an unknown call");
+      assert.equal(errorOf(caught), "cancel media failed: the call has already ended (callConnectionId 00000000-0000-0000-0000-000000000000)");
       red.inject("hold", copy(other.connected));
       assert.equal(payloadOf(await red.next("hold", 0)).participant, OTHER_CALLER);
       assert.equal((await leg(other.legId)).isOnHold, true);
