@@ -88,6 +88,7 @@ export = function register(RED: NodeRedRuntime): void {
         return sendFailed(msg, early.event);
       }
       if (early?.kind === "callEnded") return activity.end("acs-media.status.callEnded", "grey");
+      if (early?.kind === "canceled") return; // the node closed meanwhile
       msg.payload = { onHold: true, participant: target.text, music: music !== undefined };
       delete msg.event;
       const later = RED.util.cloneMessage(msg);
