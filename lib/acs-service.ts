@@ -5,7 +5,8 @@
  * which registers the wait before the REST request is sent.
  */
 import type { CallAutomationClient } from "@azure/communication-call-automation";
-import { acsFailureOf, CallEndedError, isCallGone } from "./acs-errors";
+import { CallEndedError, isCallGone } from "./acs-errors";
+import { isNotFound, isPartyNotFound } from "./party-not-found";
 import type { AcsClient, SipVoipHeaders } from "./acs-client";
 import type { Verdict } from "./callback-auth";
 import { readCallbackBody, type CallEvent } from "./call-events";
@@ -80,7 +81,7 @@ export interface Operated<T> {
   operationContext: string;
 }
 
-/** An operation ACS accepted, whose outcome is still to come. */
+/** An operation ACS accepted, whose outcome is still to come (AcsService.startOperation). */
 export interface Started<T> {
   response: T;
   operationContext: string;
@@ -149,17 +150,56 @@ export class AcsService implements WebhookEndpoint {
    * settles the outcome as "callEnded".
    */
   async operate<T>(spec: OperateSpec, start: (operationContext: string) => Promise<T>): Promise<Operated<T>> {
-    const started = await this.startOperation(spec, start);
-    return { outcome: await started.outcome, response: started.response, operationContext: started.operationContext };
+    // A call known to have ended: no request to send, no wait to register.
+    if (spec.callConnectionId && this.router.hasEnded(spec.callConnectionId)) throw new CallEndedError(spec.callConnectionId);
+    const op = this.router.begin({
+      terminal: spec.terminal,
+      timeoutMs: spec.timeoutMs ?? this.operationTimeoutMs,
+      callConnectionId: spec.callConnectionId,
+      onProgress: spec.onProgress,
+    });
+    spec.track?.add(op);
+    try {
+      let response: T;
+      try {
+        response = await start(op.operationContext);
+      } catch (err) {
+        op.cancel();
+        if (spec.callConnectionId && (await this.callIsGone(spec.callConnectionId, err))) throw new CallEndedError(spec.callConnectionId);
+        throw err;
+      }
+      const connectionId = connectionIdOf(response);
+      if (connectionId) op.attachCall(connectionId);
+      return { outcome: await op.result, response, operationContext: op.operationContext };
+    } finally {
+      spec.track?.delete(op);
+    }
+  }
+
+  /**
+   * Did `err` mean the call has ended? ACS answers 404 (8522) both for an ended call and for a
+   * participant it does not know in a call that goes on, so a 404 on a call the router has not
+   * seen end is checked by asking ACS about the call.
+   */
+  private async callIsGone(callConnectionId: string, err: unknown): Promise<boolean> {
+    if (!isCallGone(err)) return false;
+    if (this.router.hasEnded(callConnectionId) || !isNotFound(err)) return true;
+    return !(await isPartyNotFound(err, () => this.client.getCallConnection(callConnectionId).getCallConnectionProperties().then(() => true)));
+  }
+
+  /** Custom headers for the createCall request sent with this operationContext. */
+  withCreateCallHeaders<T>(operationContext: string, headers: SipVoipHeaders | undefined, send: () => Promise<T>): Promise<T> {
+    if (!headers || (!headers.sipHeaders && !headers.voipHeaders)) return send();
+    this.acs.createCallContexts.set(operationContext, headers);
+    return send().finally(() => this.acs.createCallContexts.delete(operationContext));
   }
 
   /**
    * Like `operate`, but returns as soon as ACS accepts the request, with the outcome still to
    * come: for actions that succeed with their response and have only a failure event
-   * (hold → HoldFailed).
+   * (hold → HoldFailed). The same rules for a call that has ended.
    */
   async startOperation<T>(spec: OperateSpec, start: (operationContext: string) => Promise<T>): Promise<Started<T>> {
-    // A call known to have ended: no request to send, no wait to register.
     if (spec.callConnectionId && this.router.hasEnded(spec.callConnectionId)) throw new CallEndedError(spec.callConnectionId);
     const op = this.router.begin({
       terminal: spec.terminal,
@@ -175,7 +215,8 @@ export class AcsService implements WebhookEndpoint {
     } catch (err) {
       op.cancel();
       await outcome;
-      throw spec.callConnectionId ? await this.callEndedOr(spec.callConnectionId, err) : err;
+      if (spec.callConnectionId && (await this.callIsGone(spec.callConnectionId, err))) throw new CallEndedError(spec.callConnectionId);
+      throw err;
     }
     const connectionId = connectionIdOf(response);
     if (connectionId) op.attachCall(connectionId);
@@ -183,43 +224,18 @@ export class AcsService implements WebhookEndpoint {
   }
 
   /**
-   * A request on a call that has no outcome event to wait for (unhold, cancel media…). A call
-   * that has already ended throws CallEndedError; any other refusal is thrown as it is.
+   * A request on a call with no outcome event to wait for (unhold, cancel media, continuous DTMF
+   * start/stop). A call that has already ended throws CallEndedError; any other refusal is thrown
+   * as it is.
    */
   async request<T>(callConnectionId: string, send: () => Promise<T>): Promise<T> {
     if (this.router.hasEnded(callConnectionId)) throw new CallEndedError(callConnectionId);
     try {
       return await send();
     } catch (err) {
-      throw await this.callEndedOr(callConnectionId, err);
+      if (await this.callIsGone(callConnectionId, err)) throw new CallEndedError(callConnectionId);
+      throw err;
     }
-  }
-
-  /**
-   * The error to report for a refused request on a call: CallEndedError when the call is gone,
-   * else `err`. ACS answers 404 (8522) both for a call and for a participant that is not there,
-   * so a 404 on a call not known to have ended is checked by reading the call.
-   */
-  private async callEndedOr(callConnectionId: string, err: unknown): Promise<unknown> {
-    if (!isCallGone(err)) return err;
-    if (!this.router.hasEnded(callConnectionId) && acsFailureOf(err).status === 404) {
-      const alive = await this.client
-        .getCallConnection(callConnectionId)
-        .getCallConnectionProperties()
-        .then(
-          () => true,
-          (readErr: unknown) => !isCallGone(readErr),
-        );
-      if (alive) return err;
-    }
-    return new CallEndedError(callConnectionId);
-  }
-
-  /** Custom headers for the createCall request sent with this operationContext. */
-  withCreateCallHeaders<T>(operationContext: string, headers: SipVoipHeaders | undefined, send: () => Promise<T>): Promise<T> {
-    if (!headers || (!headers.sipHeaders && !headers.voipHeaders)) return send();
-    this.acs.createCallContexts.set(operationContext, headers);
-    return send().finally(() => this.acs.createCallContexts.delete(operationContext));
   }
 
   // ------------------------------------------------------------------ webhooks
