@@ -11,7 +11,7 @@
 import { createIdentifierFromRawId } from "@azure/communication-common";
 import { AcsActionError } from "../lib/acs-errors";
 import type { AcsService } from "../lib/acs-service";
-import { eventForMessage } from "../lib/call-events";
+import { eventForMessage, type CallEvent } from "../lib/call-events";
 import { failurePayload } from "../lib/outcomes";
 import { participantOf } from "../lib/participant-input";
 import { playSourceOf, type PlaySource, type PromptKind } from "../lib/play-sources";
@@ -77,7 +77,7 @@ export = function register(RED: NodeRedRuntime): void {
         activity.end("acs-media.status.failed", "red");
         throw new AcsActionError("hold", err);
       }
-      const sendFailed = (m: NodeMessage, event: Parameters<typeof eventForMessage>[0]) => {
+      const sendFailed = (m: NodeMessage, event: CallEvent) => {
         m.payload = { ...failurePayload("failed", event), participant: target.text };
         m.event = eventForMessage(event);
         sendOn((out) => node.send(out), 1, 2, m);
