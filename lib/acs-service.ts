@@ -84,6 +84,14 @@ export interface Operated<T> {
   operationContext: string;
 }
 
+/** An operation ACS accepted, whose outcome is still to come (AcsService.startOperation). */
+export interface Started<T> {
+  response: T;
+  operationContext: string;
+  /** Settles once: the terminal event, the time-out, the call's end, or canceled. */
+  outcome: Promise<Outcome<CallEvent>>;
+}
+
 const EVENT_GRID_DEDUPE = 5000;
 
 export class AcsService implements WebhookEndpoint {
@@ -187,6 +195,50 @@ export class AcsService implements WebhookEndpoint {
     if (!headers || (!headers.sipHeaders && !headers.voipHeaders)) return send();
     this.acs.createCallContexts.set(operationContext, headers);
     return send().finally(() => this.acs.createCallContexts.delete(operationContext));
+  }
+
+  /**
+   * Like `operate`, but returns as soon as ACS accepts the request, with the outcome still to
+   * come: for actions that succeed with their response and have only a failure event
+   * (hold → HoldFailed). The same rules for a call that has ended.
+   */
+  async startOperation<T>(spec: OperateSpec, start: (operationContext: string) => Promise<T>): Promise<Started<T>> {
+    if (spec.callConnectionId && this.router.hasEnded(spec.callConnectionId)) throw new CallEndedError(spec.callConnectionId);
+    const op = this.router.begin({
+      terminal: spec.terminal,
+      timeoutMs: spec.timeoutMs ?? this.operationTimeoutMs,
+      callConnectionId: spec.callConnectionId,
+      onProgress: spec.onProgress,
+    });
+    spec.track?.add(op);
+    const outcome = op.result.finally(() => spec.track?.delete(op));
+    let response: T;
+    try {
+      response = await start(op.operationContext);
+    } catch (err) {
+      op.cancel();
+      await outcome;
+      if (spec.callConnectionId && (await this.callIsGone(spec.callConnectionId, err))) throw new CallEndedError(spec.callConnectionId);
+      throw err;
+    }
+    const connectionId = connectionIdOf(response);
+    if (connectionId) op.attachCall(connectionId);
+    return { response, operationContext: op.operationContext, outcome };
+  }
+
+  /**
+   * A request on a call with no outcome event to wait for (unhold, cancel media, continuous DTMF
+   * start/stop). A call that has already ended throws CallEndedError; any other refusal is thrown
+   * as it is.
+   */
+  async request<T>(callConnectionId: string, send: () => Promise<T>): Promise<T> {
+    if (this.router.hasEnded(callConnectionId)) throw new CallEndedError(callConnectionId);
+    try {
+      return await send();
+    } catch (err) {
+      if (await this.callIsGone(callConnectionId, err)) throw new CallEndedError(callConnectionId);
+      throw err;
+    }
   }
 
   // ------------------------------------------------------------------ webhooks

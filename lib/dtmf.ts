@@ -36,3 +36,22 @@ export function tonesOfKeys(keys: string): string[] {
       return tone;
     });
 }
+
+/** The most tones one sendDtmfTones request carries (ACS's limit). */
+export const MAX_TONES_TO_SEND = 18;
+
+/**
+ * Keys to send ("12#*", spaces ignored) → ["one", "two", "pound", "asterisk"]. Only 0-9, *, # and
+ * A-D, from 1 to 18 of them; anything else throws a clear error.
+ */
+export function tonesToSend(keys: string): string[] {
+  const compact = keys.replace(/\s+/g, "");
+  if (compact === "") throw new Error("there are no keys to send");
+  const tones = [...compact].map((key) => {
+    const tone = /^[0-9*#A-D]$/i.test(key) ? toneOfKey(key) : undefined;
+    if (!tone) throw new Error(`"${key}" is not a DTMF key (use 0-9, *, # or A-D)`);
+    return tone;
+  });
+  if (tones.length > MAX_TONES_TO_SEND) throw new Error(`at most ${MAX_TONES_TO_SEND} keys can be sent at once, not ${tones.length}`);
+  return tones;
+}

@@ -142,6 +142,11 @@ export class EventRouter<E extends RoutableEvent = RoutableEvent> {
     };
   }
 
+  /** How many listeners watch a call (for leak checks). */
+  watchers(callConnectionId: string): number {
+    return this.callWatchers.get(callConnectionId)?.size ?? 0;
+  }
+
   /** Listen to events no operation claimed. Returns an unsubscribe. */
   onUnclaimed(listener: (event: E) => void): () => void {
     this.unclaimed.add(listener);

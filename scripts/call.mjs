@@ -44,7 +44,8 @@ const poll = async () => {
     const h = leg.heard[shown];
     console.log(`  ♪ ${h.kind === "file" ? `(audio file) ${h.content}` : h.content}`);
   }
-  listening = leg.media.some((m) => m.operations.some((op) => op.kind === "recognize" && (op.phase === "prompt" || op.phase === "listening")));
+  // Keys count while a question listens, or while the app listens for every key (continuous DTMF).
+  listening = leg.media.some((m) => m.continuousDtmf || m.operations.some((op) => op.kind === "recognize" && (op.phase === "prompt" || op.phase === "listening")));
   return leg.state;
 };
 

@@ -108,7 +108,7 @@ export function describeLeg(leg: Leg, full: boolean): Record<string, unknown> {
     tonesReceived: leg.tonesReceived,
     timeline: leg.timeline,
     participants: call ? [...call.participants.keys()] : [],
-    media: connections.map((c) => ({ callConnectionId: c.id, operations: c.media.describe() })),
+    media: connections.map((c) => ({ callConnectionId: c.id, operations: c.media.describe(), continuousDtmf: c.continuousDtmf.has(leg.identity) })),
     events: call ? call.events.map((e) => ({ time: e.time, type: e.type.replace("Microsoft.Communication.", ""), data: e.data })) : [],
     streaming: connections.map(describeStreaming),
   };

@@ -48,6 +48,7 @@ export const CALL_RESULTS = {
   participantRemoved: info(200, 0, "Participant removed."),
   transferAccepted: info(200, 0, "Transfer accepted."),
   dtmfSent: info(200, 0, "Tones sent."),
+  dtmfTargetGone: info(404, 8522, "The participant left the call before the tones were sent."),
   connectFailed: info(404, 8522, "Call not found."),
 };
 
@@ -927,8 +928,14 @@ export class CallEngine {
   sendDtmf(conn: Connection, tones: string[], target: string, opts: { operationContext?: string; callbackUri?: string }): void {
     const leg = this.participant(conn, target);
     if (kindOfRawId(leg.identity) !== "phoneNumber") throw badRequest("DTMF tones can only be sent to a phone number participant.");
+    this.note(leg, "receiving tones", { tones });
     this.settings.clock.after(tones.length * 200, () => {
       if (conn.state !== "connected") return;
+      // The target left a call that goes on (a group call): the tones never reached it.
+      if (leg.state !== "connected" || leg.call !== conn.call) {
+        this.emit(conn, "SendDtmfTonesFailed", { operationContext: opts.operationContext, resultInformation: CALL_RESULTS.dtmfTargetGone }, opts.callbackUri);
+        return;
+      }
       leg.tonesReceived.push(...tones);
       this.note(leg, "received tones", { tones });
       this.emit(conn, "SendDtmfTonesCompleted", { operationContext: opts.operationContext, resultInformation: CALL_RESULTS.dtmfSent }, opts.callbackUri);
@@ -946,12 +953,29 @@ export class CallEngine {
     this.emit(conn, "ContinuousDtmfRecognitionStopped", { operationContext: opts.operationContext, resultInformation: info(200, 0, "Continuous DTMF recognition stopped.") }, opts.callbackUri);
   }
 
-  hold(conn: Connection, target: string, music: { prompt?: Leg["heard"][number]; operationContext?: string }): void {
+  hold(conn: Connection, target: string, music: { prompt?: Leg["heard"][number]; operationContext?: string; callbackUri?: string }): void {
     const leg = this.participant(conn, target);
     leg.isOnHold = true;
     this.note(leg, "put on hold");
-    if (music.prompt) leg.heard.push({ ...music.prompt, at: nowIso() });
     this.participantsUpdated(conn.call);
+    const prompt = music.prompt;
+    if (!prompt) return;
+    const check = prompt.kind === "file" ? this.settings.checkFile : undefined;
+    if (!check) {
+      leg.heard.push({ ...prompt, at: nowIso() });
+      return;
+    }
+    // With file checking on (validateMediaUrls), music that cannot be played fails the hold:
+    // HoldFailed with the play failure's result, and the participant is taken off hold again.
+    void check(prompt.content).then((failure) => {
+      if (conn.state !== "connected" || leg.state !== "connected" || !leg.isOnHold) return;
+      if (!failure) {
+        leg.heard.push({ ...prompt, at: nowIso() });
+        return;
+      }
+      this.emit(conn, "HoldFailed", { operationContext: music.operationContext, resultInformation: failure }, music.callbackUri);
+      this.unhold(conn, target);
+    });
   }
 
   unhold(conn: Connection, target: string): void {

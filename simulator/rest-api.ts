@@ -351,7 +351,7 @@ export function createRestRouter(engine: CallEngine, recordings: RecordingStore,
     const target = identifier(req.body.targetParticipant, "targetParticipant");
     const opts = operationOptions(req.body);
     const music = req.body.playSourceInfo === undefined ? undefined : prompts(c, [playSource(req.body.playSourceInfo, "playSourceInfo")], "hold", opts.operationContext)[0];
-    engine.hold(c, target, { prompt: music, operationContext: opts.operationContext });
+    engine.hold(c, target, { prompt: music, ...opts });
     return ok(200);
   });
 
