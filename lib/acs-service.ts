@@ -153,31 +153,10 @@ export class AcsService implements WebhookEndpoint {
    * settles the outcome as "callEnded".
    */
   async operate<T>(spec: OperateSpec, start: (operationContext: string) => Promise<T>): Promise<Operated<T>> {
-    // A call known to have ended: no request to send, no wait to register.
-    if (spec.callConnectionId && this.router.hasEnded(spec.callConnectionId)) throw new CallEndedError(spec.callConnectionId);
-    const op = this.router.begin({
-      terminal: spec.terminal,
-      timeoutMs: spec.timeoutMs ?? this.operationTimeoutMs,
-      callConnectionId: spec.callConnectionId,
-      onProgress: spec.onProgress,
-    });
-    spec.track?.add(op);
-    try {
-      let response: T;
-      try {
-        response = await start(op.operationContext);
-      } catch (err) {
-        op.cancel();
-        if (spec.callConnectionId && (await this.callIsGone(spec.callConnectionId, err))) throw new CallEndedError(spec.callConnectionId);
-        throw err;
-      }
-      const connectionId = connectionIdOf(response);
-      if (connectionId) op.attachCall(connectionId);
-      return { outcome: await op.result, response, operationContext: op.operationContext };
-    } finally {
-      spec.track?.delete(op);
-    }
+    const started = await this.startOperation(spec, start);
+    return { outcome: await started.outcome, response: started.response, operationContext: started.operationContext };
   }
+
 
   /**
    * Did `err` mean the call has ended? ACS answers 404 (8522) both for an ended call and for a
@@ -198,9 +177,9 @@ export class AcsService implements WebhookEndpoint {
   }
 
   /**
-   * Like `operate`, but returns as soon as ACS accepts the request, with the outcome still to
-   * come: for actions that succeed with their response and have only a failure event
-   * (hold → HoldFailed). The same rules for a call that has ended.
+   * `operate` without the wait: returns as soon as ACS accepts the request, with the outcome still
+   * to come, for actions that succeed with their response and have only a failure event
+   * (hold → HoldFailed). The wait is registered before the request is sent.
    */
   async startOperation<T>(spec: OperateSpec, start: (operationContext: string) => Promise<T>): Promise<Started<T>> {
     if (spec.callConnectionId && this.router.hasEnded(spec.callConnectionId)) throw new CallEndedError(spec.callConnectionId);
