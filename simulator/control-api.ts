@@ -161,6 +161,10 @@ export function createControlRouter(host: ControlHost): Router<Handler> {
     const from = party(body, "from") as string;
     const groupCallId = text(body, "groupCallId", 200, false);
     const roomId = text(body, "roomId", 200, false);
+    if (groupCallId && body.to !== undefined) {
+      const l = await engine.inviteFromGroup(from, party(body, "to") as string, groupCallId);
+      return { status: 201, body: describeLeg(l, false) };
+    }
     if (groupCallId || roomId) {
       if (groupCallId && roomId) throw fail(400, "Give groupCallId or roomId, not both.");
       const l = engine.joinLocator(from, groupCallId ? `group:${groupCallId}` : `room:${roomId}`);

@@ -86,6 +86,8 @@ export interface IncomingOffer {
   context: string;
   handled: boolean;
   onBehalfOf?: string;
+  /** A party already in a group call invites the application: its leg stays up whatever the answer. */
+  fromGroup?: boolean;
 }
 
 interface Invitation {
@@ -447,11 +449,34 @@ export class CallEngine {
     return leg;
   }
 
-  private async offer(leg: Leg, call: ServerCall, to: string, onBehalfOf?: string): Promise<void> {
+  /**
+   * A party in a group call (joined first if needed) invites `to`, a number the resource owns or an
+   * ACS user: IncomingCall for the group call; answering it joins the application to the group.
+   */
+  async inviteFromGroup(from: string, to: string, groupCallId: string): Promise<Leg> {
+    if (!this.ownsTarget(to)) throw new AcsError(400, "BadRequest", "A group call can invite only a number the resource owns or an ACS user.");
+    const locatorKey = `group:${groupCallId}`;
+    const inGroup = this.locators.get(locatorKey)?.participants.get(from);
+    const leg = inGroup && inGroup.state === "connected" ? inGroup : this.joinLocator(from, locatorKey);
+    await this.offer(leg, leg.call as ServerCall, to, undefined, true);
+    return leg;
+  }
+
+  private async offer(leg: Leg, call: ServerCall, to: string, onBehalfOf?: string, fromGroup = false): Promise<void> {
     const id = randomUUID();
     const context = await this.settings.signContext({ offer: id, serverCallId: call.serverCallId });
-    const offer: IncomingOffer = { id, leg, call, to, from: leg.from, context, handled: false, onBehalfOf };
+    const offer: IncomingOffer = { id, leg, call, to, from: leg.from, context, handled: false, onBehalfOf, ...(fromGroup ? { fromGroup } : {}) };
     this.offers.set(id, offer);
+    this.note(leg, "incoming call offered", { to });
+    if (fromGroup) {
+      // The inviter is in the call already: nothing rings on its side; the invitation just lapses.
+      this.settings.clock.after(this.settings.ringTimeoutMs, () => {
+        offer.handled = true;
+        this.offers.delete(id);
+      });
+      this.settings.publishIncomingCall(offer);
+      return;
+    }
     this.ring(leg, {
       onAnswer: () => undefined,
       onReject: () => undefined,
@@ -461,7 +486,6 @@ export class CallEngine {
         this.maybeForgetCall(call);
       },
     });
-    this.note(leg, "incoming call offered", { to });
     this.settings.publishIncomingCall(offer);
   }
 
@@ -616,6 +640,10 @@ export class CallEngine {
     const offer = this.offerFor(incomingCallContext, claims);
     offer.handled = true;
     this.offers.delete(offer.id);
+    if (offer.fromGroup) {
+      this.note(offer.leg, "invitation rejected", { reason });
+      return;
+    }
     this.stopRinging(offer.leg);
     this.endLeg(offer.leg, `rejected (${reason})`);
     this.maybeForgetCall(offer.call);
@@ -629,7 +657,14 @@ export class CallEngine {
     this.stopRinging(caller);
     this.note(caller, "redirected", { target });
     if (this.ownsTarget(target)) {
-      await this.offer(caller, offer.call, target, offer.to);
+      await this.offer(caller, offer.call, target, offer.to, offer.fromGroup);
+      return;
+    }
+    if (offer.fromGroup) {
+      // From a group call, the redirect target is simply invited into it.
+      const invited = this.newLeg("outbound", caller.from, target);
+      invited.call = offer.call;
+      this.ring(invited, { onAnswer: () => this.join(offer.call, invited), onReject: () => undefined, onNoAnswer: () => undefined });
       return;
     }
     // The target is outside the resource: it rings at the far end, and the caller waits.
