@@ -6,10 +6,9 @@
  */
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { join } from "node:path";
 import type { CallEvent } from "../../lib/call-events";
 import { startSimulator, type AcsSimulator } from "../../simulator";
-import { instrumentedExample } from "../support/example-flow";
+import { instrumented } from "../support/examples";
 import { eventually, RedHarness, type FlowNode, type LegDetail, type ReceivedMessage } from "../support/red";
 
 const CALLER = "+14255550160";
@@ -386,10 +385,9 @@ describe("acs-dtmf node (send keys, continuous recognition)", function () {
   });
 
   describe("example examples/nodes/acs-dtmf.json, as shipped", () => {
-    const EXAMPLE = join(__dirname, "..", "..", "examples", "nodes", "acs-dtmf.json");
     const NUMBER = "+18005550131";
     const INSTRUCTIONS = "Press any keys, and I will read each one back. Press pound when you are done.";
-    beforeEach(async () => red.load(instrumentedExample(EXAMPLE, red.base)));
+    beforeEach(async () => red.load(instrumented("nodes/acs-dtmf.json")));
 
     const heard = async (legId: string) => (await leg(legId)).heard.map((h) => h.content);
     const until = (legId: string, count: number) => eventually(async () => ((await heard(legId)).length >= count ? heard(legId) : undefined), `${count} prompts heard`);

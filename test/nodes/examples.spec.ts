@@ -145,7 +145,7 @@ describe("example flows", function () {
 
         it("is laid out on the canvas with no two nodes overlapping", () => {
           const nodes = readExample(file).filter(isFlowNode).filter((n) => n.type !== "group" && n.type !== "junction");
-          for (const n of nodes) assert.ok(Number.isFinite(n.x) && Number.isFinite(n.y), `${n.id} has a position`);
+          for (const n of nodes) assert.ok(Number.isInteger(n.x) && Number.isInteger(n.y), `${n.id} has a position in whole pixels`);
           for (let i = 0; i < nodes.length; i++) {
             for (let j = i + 1; j < nodes.length; j++) {
               const a = box(nodes[i]);

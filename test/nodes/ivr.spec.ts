@@ -4,43 +4,18 @@
  * middle of a prompt and of a question.
  */
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { eventually, RedHarness, type FlowNode, type LegDetail, type ReceivedMessage } from "../support/red";
+import { instrumented } from "../support/examples";
+import { eventually, RedHarness, type LegDetail, type ReceivedMessage } from "../support/red";
 import { sleep, waitFor } from "../support/harness";
 
-const EXAMPLE = join(__dirname, "..", "..", "examples", "IVR menu.json");
 const AGENT = "+14255550199";
-const OUR_TYPES = new Set(["acs-incoming-call", "acs-answer", "acs-play", "acs-recognize", "acs-transfer", "acs-hangup"]);
-
-/** The example flow with a helper node on every output port of our nodes ("id:port"), the debug node swapped for a helper. */
-function instrumented(base: string): FlowNode[] {
-  const flow = JSON.parse(readFileSync(EXAMPLE, "utf8")) as FlowNode[];
-  const out: FlowNode[] = [];
-  for (const node of flow) {
-    if (node.type === "acs-config") {
-      out.push({ ...node, callbackBaseUrl: base });
-    } else if (node.type === "comment") {
-      continue;
-    } else if (node.type === "debug") {
-      out.push({ id: node.id, type: "helper", z: node.z, x: 0, y: 0, wires: [] });
-    } else if (OUR_TYPES.has(node.type)) {
-      const wires = (node.wires as string[][]).map((port, i) => [...port, `${node.id}:${i}`]);
-      out.push({ ...node, wires });
-      wires.forEach((_, i) => out.push({ id: `${node.id}:${i}`, type: "helper", z: node.z, x: 0, y: 0, wires: [] }));
-    } else {
-      out.push(node);
-    }
-  }
-  return out;
-}
 
 const contents = (leg: LegDetail) => leg.heard.map((h) => h.content);
 
 describe("IVR example flow", function () {
   this.timeout(30000);
   const red = RedHarness.forSuite();
-  beforeEach(async () => red.load(instrumented(red.base)));
+  beforeEach(async () => red.load(instrumented("IVR menu.json")));
 
   /** Messages about one call (the far end and the app share its serverCallId). */
   const about = (serverCallId: string) => (m: ReceivedMessage) => m.msg.call?.serverCallId === serverCallId;

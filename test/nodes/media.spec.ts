@@ -5,9 +5,8 @@
  * media URLs, and bad input as clear errors to Catch with another call unharmed.
  */
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import { startSimulator, type AcsSimulator } from "../../simulator";
-import { instrumentedExample } from "../support/example-flow";
+import { instrumented } from "../support/examples";
 import { eventually, RedHarness, type FlowNode, type LegDetail, type ReceivedMessage } from "../support/red";
 
 const CALLER = "+14255550150";
@@ -342,10 +341,9 @@ describe("acs-media node (hold, unhold, cancel media)", function () {
   });
 
   describe("example examples/nodes/acs-media.json, as shipped", () => {
-    const EXAMPLE = join(__dirname, "..", "..", "examples", "nodes", "acs-media.json");
     const NUMBER = "+18005550130";
     const contents = (l: Leg) => l.heard.map((h) => h.content);
-    beforeEach(async () => red.load(instrumentedExample(EXAMPLE, red.base)));
+    beforeEach(async () => red.load(instrumented("nodes/acs-media.json")));
 
     /** Dial the example; follow the caller through hold (with music) and back, to the long announcement. */
     async function throughHold(): Promise<{ legId: string; announcement: string }> {

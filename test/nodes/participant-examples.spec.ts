@@ -9,41 +9,16 @@
  * to end first or last, it sets that delay's duration, and says so. Nothing else is changed.
  */
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { instrumented } from "../support/examples";
 import { eventually, RedHarness, type FlowNode, type LegDetail, type ReceivedMessage } from "../support/red";
 import { waitFor, type LegSummary } from "../support/harness";
-
-const EXAMPLES = join(__dirname, "..", "..", "examples");
-
-/**
- * A shipped example with a helper node on every output port of our nodes ("id:port"), its debug
- * nodes swapped for helpers of the same id, its config pointed at the harness, and the comment
- * left out. `tweak` may change a node (the tests say why when they use it).
- */
-function instrumented(file: string, base: string, tweak: (node: FlowNode) => FlowNode = (n) => n): FlowNode[] {
-  const flow = JSON.parse(readFileSync(join(EXAMPLES, file), "utf8")) as FlowNode[];
-  const out: FlowNode[] = [];
-  for (const original of flow) {
-    const node = tweak(original);
-    if (node.type === "acs-config") out.push({ ...node, callbackBaseUrl: base });
-    else if (node.type === "comment") continue;
-    else if (node.type === "debug") out.push({ id: node.id, type: "helper", z: node.z, x: 0, y: 0, wires: [] });
-    else if (node.type.startsWith("acs-") && Array.isArray(node.wires)) {
-      const wires = (node.wires as string[][]).map((port, i) => [...port, `${node.id}:${i}`]);
-      out.push({ ...node, wires });
-      wires.forEach((_, i) => out.push({ id: `${node.id}:${i}`, type: "helper", z: node.z, x: 0, y: 0, wires: [] }));
-    } else out.push(node);
-  }
-  return out;
-}
 
 /** The example's delay node set to wait `seconds` instead of its shipped 20. */
 const delayOf = (seconds: number) => (n: FlowNode) => (n.type === "delay" ? { ...n, timeout: String(seconds) } : n);
 
 const heard = (leg: LegDetail) => leg.heard.map((h) => h.content);
 type FullLeg = LegDetail & { participants: string[] };
-/** The first message that reached a debug node of the example (now a helper without a port), matching `filter`. */
+/** The first message that reached a debug node of the example (the helper beside it), matching `filter`. */
 const debugged = (red: RedHarness, id: string, filter: (m: ReceivedMessage) => boolean = () => true) =>
   waitFor(() => red.from(id).find(filter), `a message at ${id}`, 8000);
 const errorOf = (m: ReceivedMessage): { message: string; source?: { id?: string } } => m.msg.error as { message: string; source?: { id?: string } };
@@ -73,7 +48,7 @@ describe("participant examples", function () {
     }
 
     it("the agent answers: added, caller and agent are in the call; the cancel after the delay (here 1 s) comes too late (notPending)", async () => {
-      await red.load(instrumented(FILE, red.base, delayOf(1)));
+      await red.load(instrumented(FILE, delayOf(1)));
       const { caller, agent } = await callUntilAgentRings();
       assert.equal(agent.from, `4:${LINE}`, "the agent's phone shows the line's number as caller id");
       assert.ok(heard(await red.leg(caller)).includes("Please hold while we connect you to an agent."));
@@ -90,7 +65,7 @@ describe("participant examples", function () {
     });
 
     it("the agent's phone still rings when the delay ends (here 0.2 s): the invitation is cancelled, the add fails with reason canceled, the caller hears sorry and the call ends", async () => {
-      await red.load(instrumented(FILE, red.base, delayOf(0.2)));
+      await red.load(instrumented(FILE, delayOf(0.2)));
       const { caller, agent } = await callUntilAgentRings();
       const canceled = await red.next("pa-cancel", 0);
       assert.equal((canceled.msg.payload as { canceled: boolean }).canceled, true);
@@ -104,7 +79,7 @@ describe("participant examples", function () {
     });
 
     it("as shipped, nobody answers within the 60 s invitation timeout: failed (noAnswer), sorry, the call ends", async () => {
-      await red.load(instrumented(FILE, red.base));
+      await red.load(instrumented(FILE));
       const { caller, agent } = await callUntilAgentRings();
       const failed = await red.next("pa-add", 1);
       assert.equal((failed.msg.payload as { reason: string }).reason, "noAnswer");
@@ -116,7 +91,7 @@ describe("participant examples", function () {
     });
 
     it("as shipped, the agent declines: failed (declined), sorry, the call ends", async () => {
-      await red.load(instrumented(FILE, red.base));
+      await red.load(instrumented(FILE));
       const { caller, agent } = await callUntilAgentRings();
       await red.control("POST", `/calls/${agent.id}/reject`, { reason: "declined" });
       assert.equal(((await red.next("pa-add", 1)).msg.payload as { reason: string }).reason, "declined");
@@ -125,7 +100,7 @@ describe("participant examples", function () {
     });
 
     it("the caller hangs up while the agent's phone rings: it stops ringing, and the cancel after the delay (here 0.3 s) is an error for the catch node", async () => {
-      await red.load(instrumented(FILE, red.base, delayOf(0.3)));
+      await red.load(instrumented(FILE, delayOf(0.3)));
       const { caller, agent } = await callUntilAgentRings();
       await red.hangup(caller);
       await red.next("pa-answer", 2);
@@ -138,7 +113,7 @@ describe("participant examples", function () {
 
   describe("examples/nodes/acs-call-info.json (+1 800 555 0121)", () => {
     it("reads the call, speaks its state and participants to the caller, and hangs up", async () => {
-      await red.load(instrumented("nodes/acs-call-info.json", red.base));
+      await red.load(instrumented("nodes/acs-call-info.json"));
       const caller = await red.dial("+14255550123", "+18005550121");
       const ended = await red.waitForLegState(caller, "ended");
       assert.deepEqual(heard(ended), ["You called +18005550121. This call is connected, with 1 participant: +14255550123."]);
@@ -183,7 +158,7 @@ describe("participant examples", function () {
     }
 
     it("a rider calls: the driver sees the masked number, they are connected, and when the rider hangs up the call ends for the driver too", async () => {
-      await red.load(instrumented(FILE, red.base));
+      await red.load(instrumented(FILE));
       const { caller, other } = await bridged(RIDER, DRIVER);
       const callerLeg = await red.leg(caller);
       assert.equal(callerLeg.to, `4:${MASKED}`, "the rider only ever dialled the masked number");
@@ -196,7 +171,7 @@ describe("participant examples", function () {
     });
 
     it("a driver calls: the rider sees the masked number, and when the rider (the counterpart) hangs up the call ends for the driver", async () => {
-      await red.load(instrumented(FILE, red.base));
+      await red.load(instrumented(FILE));
       const { caller, other } = await bridged(DRIVER, RIDER);
       await red.hangup(other.id);
       const driver = await red.waitForLegState(caller, "ended");
@@ -206,7 +181,7 @@ describe("participant examples", function () {
     });
 
     it("the counterpart declines: the caller hears the apology and the call ends", async () => {
-      await red.load(instrumented(FILE, red.base));
+      await red.load(instrumented(FILE));
       const caller = await red.dial(RIDER, MASKED);
       const { serverCallId } = await red.leg(caller);
       const driver = await ringingIn(DRIVER, serverCallId);
@@ -217,7 +192,7 @@ describe("participant examples", function () {
     });
 
     it("a caller who is not in the map is rejected, and nobody's phone rings", async () => {
-      await red.load(instrumented(FILE, red.base));
+      await red.load(instrumented(FILE));
       const caller = await red.dial("+14255550777", MASKED);
       const ended = await red.waitForLegState(caller, "ended");
       assert.equal(ended.endReason, "rejected (forbidden)");

@@ -5,49 +5,13 @@
  * the file that reaches the flow once ACS has stored it.
  */
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { RecordingChunk } from "../../lib/recording-file";
-import { RedHarness, type FlowNode, type LegDetail, type ReceivedMessage } from "../support/red";
+import { assertOwnNumber, instrumented } from "../support/examples";
+import { RedHarness, type LegDetail, type ReceivedMessage } from "../support/red";
 import { waitFor } from "../support/harness";
-
-const EXAMPLES = join(__dirname, "..", "..", "examples");
-
-/** An example flow with a helper node on every output port of our nodes ("id:port") and each debug node swapped for a helper. */
-function instrumented(file: string, base: string): FlowNode[] {
-  const flow = JSON.parse(readFileSync(join(EXAMPLES, file), "utf8")) as FlowNode[];
-  const out: FlowNode[] = [];
-  for (const node of flow) {
-    if (node.type === "acs-config") out.push({ ...node, callbackBaseUrl: base });
-    else if (node.type === "comment") continue;
-    else if (node.type === "debug") out.push({ id: node.id, type: "helper", z: node.z, x: 0, y: 0, wires: [] });
-    else if (node.type.startsWith("acs-")) {
-      const wires = (node.wires as string[][]).map((port, i) => [...port, `${node.id}:${i}`]);
-      out.push({ ...node, wires });
-      wires.forEach((_, i) => out.push({ id: `${node.id}:${i}`, type: "helper", z: node.z, x: 0, y: 0, wires: [] }));
-    } else out.push(node);
-  }
-  return out;
-}
-
-function checkShape(file: string, prefix: string, number: string): void {
-  const flow = JSON.parse(readFileSync(join(EXAMPLES, file), "utf8")) as FlowNode[];
-  const onTab = flow.filter((n) => n.type !== "tab" && n.type !== "acs-config");
-  assert.equal(onTab[0].type, "comment", "the first node on the tab is a comment");
-  assert.match(String(onTab[0].info), new RegExp(number.replace("+", "\\+")), "the comment says which number to call");
-  const configs = flow.filter((n) => n.type === "acs-config");
-  assert.equal(configs.length, 1);
-  assert.equal(configs[0].mode, "simulator");
-  assert.equal(configs[0].callbackBaseUrl, "");
-  for (const n of flow) assert.ok(n.id.startsWith(prefix), `${n.id} has the prefix ${prefix}`);
-  const incoming = flow.filter((n) => n.type === "acs-incoming-call");
-  assert.deepEqual(incoming.map((n) => n.to), [number], "it answers only its own number");
-  // No two nodes on one spot.
-  const spots = onTab.map((n) => `${n.x},${n.y}`);
-  assert.equal(new Set(spots).size, spots.length, "no overlapping nodes");
-}
 
 const contents = (leg: LegDetail): string[] => leg.heard.map((h) => h.content);
 const eventIndex = (leg: LegDetail, match: (e: LegDetail["events"][number]) => boolean, what: string): number => {
@@ -61,7 +25,7 @@ describe("recording examples", function () {
   this.timeout(30000);
   const red = RedHarness.forSuite();
 
-  /** A message that reached a debug node (now a helper, whose port is not numbered). */
+  /** A message that reached a debug node (the helper beside it). */
   const debugged = (node: string, match: (m: ReceivedMessage) => boolean): Promise<ReceivedMessage> =>
     waitFor(() => red.from(node).find(match), `a message at ${node}`, 8000);
 
@@ -77,13 +41,13 @@ describe("recording examples", function () {
   }
 
   describe("examples/nodes/acs-recording.json", () => {
-    const FILE = join("nodes", "acs-recording.json");
+    const FILE = "nodes/acs-recording.json";
     const NUMBER = "+18005550110";
 
-    it("is a neat, self-contained example", () => checkShape(FILE, "rex-", NUMBER));
+    it(`its comment names ${NUMBER}, the only number it answers`, () => assertOwnNumber(FILE, NUMBER));
 
     it("records, pauses for the private prompt, resumes, stops; the file reaches msg.payload", async () => {
-      await red.load(instrumented(FILE, red.base));
+      await red.load(instrumented(FILE));
       const legId = await red.dial("+14255550123", NUMBER);
       const leg = await endedLeg(legId);
       assert.deepEqual(contents(leg), [
@@ -130,7 +94,7 @@ describe("recording examples", function () {
       for (const path of saved.splice(0)) await rm(path, { force: true });
     });
 
-    it("is a neat, self-contained example", () => checkShape(FILE, "cmp-", NUMBER));
+    it(`its comment names ${NUMBER}, the only number it answers`, () => assertOwnNumber(FILE, NUMBER));
 
     /** The file-saved message of the call `serverCallId`: its path is remembered for clean-up. */
     async function savedFile(serverCallId: string): Promise<{ path: string; bytes: number; msg: ReceivedMessage["msg"] }> {
@@ -160,7 +124,7 @@ describe("recording examples", function () {
     }
 
     it("the recording is paused while the caller keys the card number, resumed after, and saved to a file", async () => {
-      await red.load(instrumented(FILE, red.base));
+      await red.load(instrumented(FILE));
       const legId = await red.dial("+14255550123", NUMBER);
       await red.waitForRecognize(legId);
       const { serverCallId } = await red.leg(legId);
@@ -191,7 +155,7 @@ describe("recording examples", function () {
     });
 
     it("a caller who keys nothing: the recording resumes all the same, and is saved", async () => {
-      await red.load(instrumented(FILE, red.base));
+      await red.load(instrumented(FILE));
       const legId = await red.dial("+14255550123", NUMBER);
       const leg = await endedLeg(legId);
       assert.deepEqual(contents(leg), [
@@ -209,7 +173,7 @@ describe("recording examples", function () {
     });
 
     it("three callers at once: each call is paused for its own card number and saved to its own file", async () => {
-      await red.load(instrumented(FILE, red.base));
+      await red.load(instrumented(FILE));
       const callers = ["+14255550131", "+14255550132", "+14255550133"];
       const legs = await Promise.all(callers.map((from) => red.dial(from, NUMBER)));
       await Promise.all(

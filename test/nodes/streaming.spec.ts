@@ -6,8 +6,7 @@
  * down) played through its control API. The simulator opens no WebSocket to the transport URLs.
  */
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { assertOwnNumber, instrumented } from "../support/examples";
 import { eventually, RedHarness, type FlowNode, type LegDetail, type ReceivedMessage } from "../support/red";
 
 const CALLER = "+14255550123";
@@ -455,45 +454,13 @@ describe("media streaming and live transcription", function () {
 describe("streaming example (examples/nodes/acs-streaming.json)", function () {
   this.timeout(20000);
   const red = RedHarness.forSuite();
-  const EXAMPLE = join(__dirname, "..", "..", "examples", "nodes", "acs-streaming.json");
-  const OURS = new Set(["acs-incoming-call", "acs-answer", "acs-play", "acs-streaming", "acs-hangup"]);
+  const FILE = "nodes/acs-streaming.json";
+  const NUMBER = "+18005550140";
 
-  /** The example as shipped, with a helper on every port of our nodes ("id:port") and the debug nodes swapped for helpers. */
-  function instrumented(): FlowNode[] {
-    const flow = JSON.parse(readFileSync(EXAMPLE, "utf8")) as FlowNode[];
-    const out: FlowNode[] = [];
-    for (const node of flow) {
-      if (node.type === "acs-config") out.push({ ...node, callbackBaseUrl: red.base });
-      else if (node.type === "comment") continue;
-      else if (node.type === "debug") out.push({ id: node.id, type: "helper", z: node.z, x: 0, y: 0, wires: [] });
-      else if (OURS.has(node.type)) {
-        const wires = (node.wires as string[][]).map((port, i) => [...port, `${node.id}:${i}`]);
-        out.push({ ...node, wires });
-        wires.forEach((_, i) => out.push({ id: `${node.id}:${i}`, type: "helper", z: node.z, x: 0, y: 0, wires: [] }));
-      } else out.push(node);
-    }
-    return out;
-  }
-
-  it("is one tab: a comment first, one simulator-mode acs-config without secrets, ids prefixed, answering only +18005550140", () => {
-    const flow = JSON.parse(readFileSync(EXAMPLE, "utf8")) as FlowNode[];
-    const tabs = flow.filter((n) => n.type === "tab");
-    assert.equal(tabs.length, 1);
-    const onTab = flow.filter((n) => n.z === tabs[0].id);
-    assert.equal(onTab[0].type, "comment");
-    assert.match(String(onTab[0].info), /\+18005550140/);
-    const configs = flow.filter((n) => n.type === "acs-config");
-    assert.equal(configs.length, 1);
-    assert.equal(configs[0].mode, "simulator");
-    assert.equal(configs[0].callbackBaseUrl, "");
-    assert.ok(!("credentials" in configs[0]));
-    assert.ok(flow.every((n) => n.id.startsWith("str-")));
-    assert.deepEqual(flow.filter((n) => n.type === "acs-incoming-call").map((n) => n.to), ["+18005550140"]);
-    for (const n of onTab) assert.ok(Number.isInteger(n.x) && Number.isInteger(n.y), n.id);
-  });
+  it(`its comment names ${NUMBER}, the only number it answers`, () => assertOwnNumber(FILE, NUMBER));
 
   it("runs every action in turn on a call to +18005550140: each outcome reaches the debug nodes, then the call is hung up", async () => {
-    await red.load(instrumented());
+    await red.load(instrumented(FILE));
     const leg = await red.dial("+14255550123", "+18005550140");
     const connected = await red.next("str-answer", 0);
     const sameCall = (m: ReceivedMessage) => m.msg.call?.callConnectionId === connected.msg.call?.callConnectionId;

@@ -3,6 +3,7 @@
  * and a way to watch what a flow does without changing it (a helper node on every output port and
  * beside every debug node).
  */
+import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import helper = require("node-red-node-test-helper");
@@ -31,12 +32,15 @@ export function readExample(file: string): FlowNode[] {
 }
 
 /**
- * The example as shipped, plus a `helper` node on each output port of every node ("<id>:<port>")
- * and one beside each debug node ("<debug id>:0", which receives what the debug node shows), so a
- * test sees each outcome: RedHarness.next("<id>", port).
+ * The example (a path under examples/: "nodes/acs-media.json") as shipped, plus a `helper` node on
+ * each output port of every node ("<id>:<port>") and one beside each debug node ("<debug id>:0",
+ * which receives what the debug node shows), so a test sees each outcome: RedHarness.next("<id>",
+ * port), and RedHarness.from("<debug id>") for a debug node. `tweak` may change a node first (a
+ * test that uses it says why); nothing else is changed: the comment and debug nodes stay, and the
+ * acs-config keeps its empty callback URL (the harness runs Node-RED on its own port).
  */
-export function instrumented(file: string): FlowNode[] {
-  const flow = readExample(file);
+export function instrumented(file: string, tweak: (node: FlowNode) => FlowNode = (n) => n): FlowNode[] {
+  const flow = readExample(file).map(tweak);
   const debugIds = new Set(flow.filter((n) => n.type === "debug").map((n) => n.id));
   const out: FlowNode[] = [];
   for (const node of flow) {
@@ -53,6 +57,18 @@ export function instrumented(file: string): FlowNode[] {
     out.push({ id: `${id}:0`, type: "helper", z: debug?.z, x: 0, y: 0, wires: [] });
   }
   return out;
+}
+
+/**
+ * What only each example's own test knows: the number the example's comment tells the reader to
+ * call is the one (and only one) its incoming-call nodes answer. (test/nodes/examples.spec.ts checks
+ * the shape every example shares.)
+ */
+export function assertOwnNumber(file: string, number: string): void {
+  const flow = readExample(file);
+  const comment = flow.find((n) => n.type === "comment");
+  assert.ok(String(comment?.info ?? "").includes(number), `the comment names ${number}`);
+  assert.deepEqual(flow.filter((n) => n.type === "acs-incoming-call").map((n) => n.to), [number], `it answers only ${number}`);
 }
 
 interface StatusCall {
