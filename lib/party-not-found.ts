@@ -4,12 +4,20 @@
  * asks which one it was, so the flow author reads "+14255550123 is not in the call" rather than
  * "the call has ended" (or the reverse).
  */
-import { acsFailureOf } from "./acs-errors";
+import { acsFailureOf, CallEndedError } from "./acs-errors";
 
 /** Did ACS answer that something was not found? */
 export function isNotFound(err: unknown): boolean {
   const f = acsFailureOf(err);
   return f.status === 404 || f.code === "8522";
+}
+
+/**
+ * After AcsService.operate or request, which tell an ended call apart (CallEndedError): a "not
+ * found" left over names a participant or invitation the call does not have.
+ */
+export function isMissingParty(err: unknown): boolean {
+  return !(err instanceof CallEndedError) && isNotFound(err);
 }
 
 /**

@@ -3,7 +3,7 @@
  * and transcription state) and/or its participants, in msg.payload, for a Switch or a prompt.
  * Port: info. An unknown or ended call is an error for Catch nodes.
  */
-import { AcsActionError, CallEndedError, isCallGone } from "../lib/acs-errors";
+import { AcsActionError } from "../lib/acs-errors";
 import { callPropertiesOf, participantsOf, type CallProperties, type ParticipantInfo } from "../lib/call-info";
 import { callIdOf, handleMessages, serviceOf, type CallNodeDef, type NodeMessage, type NodeRedRuntime, type RuntimeNode, type SendFn } from "../lib/node-kit";
 
@@ -26,16 +26,17 @@ export = function register(RED: NodeRedRuntime): void {
       let properties: CallProperties | undefined;
       let participants: ParticipantInfo[] | undefined;
       try {
-        if (service.router.hasEnded(callId)) throw new CallEndedError(callId);
-        const [props, listed] = await Promise.all([
-          query === "participants" ? undefined : connection.getCallConnectionProperties(),
-          query === "call" ? undefined : connection.listParticipants(),
-        ]);
+        const [props, listed] = await service.request(callId, () =>
+          Promise.all([
+            query === "participants" ? undefined : connection.getCallConnectionProperties(),
+            query === "call" ? undefined : connection.listParticipants(),
+          ]),
+        );
         if (props) properties = callPropertiesOf(props);
         if (listed) participants = participantsOf(listed.values);
       } catch (err) {
         node.status({ fill: "red", shape: "ring", text: RED._("acs-call-info.status.failed") });
-        throw new AcsActionError("call info", isCallGone(err) ? new CallEndedError(callId) : err);
+        throw new AcsActionError("call info", err);
       }
       if (query === "participants") msg.payload = participants;
       else if (query === "call") msg.payload = properties;

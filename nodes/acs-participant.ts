@@ -12,7 +12,7 @@
 import type { CallConnection } from "@azure/communication-call-automation";
 import { createIdentifierFromRawId } from "@azure/communication-common";
 import { toCustomCallingContext } from "../lib/acs-client";
-import { AcsActionError, CallEndedError, isCallGone } from "../lib/acs-errors";
+import { AcsActionError } from "../lib/acs-errors";
 import type { AcsService } from "../lib/acs-service";
 import { participantInfoOf, participantsOf } from "../lib/call-info";
 import { eventForMessage, type CallEvent } from "../lib/call-events";
@@ -36,7 +36,7 @@ import {
   type SendFn,
 } from "../lib/node-kit";
 import { callFailurePayload, failurePayload } from "../lib/outcomes";
-import { isPartyNotFound } from "../lib/party-not-found";
+import { isMissingParty } from "../lib/party-not-found";
 
 type Action = "add" | "cancelAdd" | "remove" | "mute" | "get" | "list";
 
@@ -76,25 +76,16 @@ export = function register(RED: NodeRedRuntime): void {
       return { rawId, text: textFromRawId(rawId) };
     }
 
-    /** Does the call still exist for ACS? (after a "not found": was it the call, or the party?) */
-    function callIsUp(service: AcsService, callId: string, connection: CallConnection): () => Promise<boolean> {
-      return async () => !service.router.hasEnded(callId) && connection.getCallConnectionProperties().then(() => true);
-    }
-
     /**
-     * A request ACS answers at once (mute, get, list): a call known to have ended is refused
-     * before any request; a party ACS does not know is a clear FlowError; a call ACS says is
-     * gone is a CallEndedError; all of them wrapped for Catch nodes.
+     * A request ACS answers at once (mute, get, list): a party ACS does not know is a clear
+     * FlowError; a call that has ended, and any other refusal, an AcsActionError.
      */
-    async function ask<T>(what: string, service: AcsService, callId: string, connection: CallConnection, party: string | undefined, request: () => Promise<T>): Promise<T> {
+    async function ask<T>(what: string, service: AcsService, callId: string, party: string | undefined, request: () => Promise<T>): Promise<T> {
       try {
-        if (service.router.hasEnded(callId)) throw new CallEndedError(callId);
-        return await request();
+        return await service.request(callId, request);
       } catch (err) {
-        if (party !== undefined && (await isPartyNotFound(err, callIsUp(service, callId, connection)))) {
-          throw new FlowError(RED._("acs-participant.error.notInCall", { participant: party }));
-        }
-        throw new AcsActionError(what, isCallGone(err) ? new CallEndedError(callId) : err);
+        if (party !== undefined && isMissingParty(err)) throw new FlowError(RED._("acs-participant.error.notInCall", { participant: party }));
+        throw new AcsActionError(what, err);
       }
     }
 
@@ -190,28 +181,21 @@ export = function register(RED: NodeRedRuntime): void {
       const value = def.invitationIdType ? def.invitationId : "invitation.invitationId";
       const invitationId = await evaluateText(RED, node, value, def.invitationIdType || "msg", msg).catch(() => undefined);
       if (!invitationId) throw new FlowError(RED._("acs-participant.error.noInvitation"));
-      let notPending: unknown;
       activity.begin("acs-participant.status.canceling");
       let operated;
       try {
         operated = await service.operate(
           { callConnectionId: callId, terminal: ["CancelAddParticipantSucceeded", "CancelAddParticipantFailed"], track: activity.track },
-          async (operationContext) => {
-            try {
-              return await connection.cancelAddParticipantOperation(invitationId, { operationContext });
-            } catch (err) {
-              // Answered, declined, timed out or already cancelled: too late to cancel, not a flow error.
-              if (await isPartyNotFound(err, callIsUp(service, callId, connection))) notPending = err;
-              throw err;
-            }
-          },
+          (operationContext) => connection.cancelAddParticipantOperation(invitationId, { operationContext }),
         );
       } catch (err) {
-        if (notPending === undefined) {
+        // Not found in a call that goes on: answered, declined, timed out or already cancelled,
+        // too late to cancel, which is not a flow error.
+        if (!isMissingParty(err)) {
           activity.end("acs-participant.status.failed", "red");
           throw new AcsActionError("cancel add participant", err);
         }
-        msg.payload = { reason: "notPending", invitationId, message: new AcsActionError("cancel add participant", notPending).message };
+        msg.payload = { reason: "notPending", invitationId, message: new AcsActionError("cancel add participant", err).message };
         delete msg.event;
         activity.end("acs-participant.status.notPending", "grey");
         return sendOn(send, 1, outputs, msg);
@@ -233,24 +217,16 @@ export = function register(RED: NodeRedRuntime): void {
 
     async function remove(msg: NodeMessage, send: SendFn, service: AcsService, callId: string, connection: CallConnection): Promise<void> {
       const target = await participantOf(msg);
-      let notInCall = false;
       activity.begin("acs-participant.status.removing");
       let operated;
       try {
         operated = await service.operate(
           { callConnectionId: callId, terminal: ["RemoveParticipantSucceeded", "RemoveParticipantFailed"], track: activity.track },
-          async (operationContext) => {
-            try {
-              return await connection.removeParticipant(createIdentifierFromRawId(target.rawId), { operationContext });
-            } catch (err) {
-              notInCall = await isPartyNotFound(err, callIsUp(service, callId, connection));
-              throw err;
-            }
-          },
+          (operationContext) => connection.removeParticipant(createIdentifierFromRawId(target.rawId), { operationContext }),
         );
       } catch (err) {
         activity.end("acs-participant.status.failed", "red");
-        if (notInCall) throw new FlowError(RED._("acs-participant.error.notInCall", { participant: target.text }));
+        if (isMissingParty(err)) throw new FlowError(RED._("acs-participant.error.notInCall", { participant: target.text }));
         throw new AcsActionError("remove participant", err);
       }
       const { outcome } = operated;
@@ -281,14 +257,14 @@ export = function register(RED: NodeRedRuntime): void {
           return remove(msg, send, service, callId, connection);
         case "mute": {
           const target = await participantOf(msg);
-          await ask("mute participant", service, callId, connection, target.text, () => connection.muteParticipant(createIdentifierFromRawId(target.rawId)));
+          await ask("mute participant", service, callId, target.text, () => connection.muteParticipant(createIdentifierFromRawId(target.rawId)));
           msg.payload = { muted: true, participant: target.text };
           node.status({ fill: "green", shape: "dot", text: RED._("acs-participant.status.muted") });
           return send(msg);
         }
         case "get": {
           const target = await participantOf(msg);
-          const found = await ask("get participant", service, callId, connection, target.text, () => connection.getParticipant(createIdentifierFromRawId(target.rawId)));
+          const found = await ask("get participant", service, callId, target.text, () => connection.getParticipant(createIdentifierFromRawId(target.rawId)));
           const info = participantInfoOf(found);
           if (!info) throw new FlowError(RED._("acs-participant.error.notInCall", { participant: target.text }));
           msg.payload = info;
@@ -296,7 +272,7 @@ export = function register(RED: NodeRedRuntime): void {
           return send(msg);
         }
         case "list": {
-          const listed = await ask("list participants", service, callId, connection, undefined, () => connection.listParticipants());
+          const listed = await ask("list participants", service, callId, undefined, () => connection.listParticipants());
           const participants = participantsOf(listed.values);
           msg.payload = participants;
           node.status({ fill: "green", shape: "dot", text: RED._("acs-participant.status.listed", { count: participants.length }) });

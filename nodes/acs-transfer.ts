@@ -9,7 +9,7 @@ import { eventForMessage } from "../lib/call-events";
 import { rawIdFromText } from "../lib/identifiers";
 import { callIdOf, evaluateText, FlowError, NodeActivity, sendOn, serviceOf, type NodeMessage, type NodeRedRuntime, type RuntimeNode, type SendFn, handleMessages, callerAndHeadersOf, type CallNodeDef, type CallerAndHeadersDef } from "../lib/node-kit";
 import { callFailurePayload } from "../lib/outcomes";
-import { isPartyNotFound } from "../lib/party-not-found";
+import { isMissingParty } from "../lib/party-not-found";
 
 interface Def extends CallNodeDef, CallerAndHeadersDef {
   target?: string;
@@ -37,28 +37,20 @@ export = function register(RED: NodeRedRuntime): void {
       const connection = service.client.getCallConnection(callId);
 
       activity.begin("acs-transfer.status.transferring");
-      // ACS answers "not found" both for an ended call and for a transferee who is not in it.
-      let transfereeNotInCall = false;
       let operated;
       try {
-        operated = await service.operate({ callConnectionId: callId, terminal: ["CallTransferAccepted", "CallTransferFailed"], track: activity.track }, async (operationContext) => {
-          try {
-            return await connection.transferCallToParticipant(createIdentifierFromRawId(targetRaw), {
-              operationContext,
-              ...(transfereeRaw ? { transferee: createIdentifierFromRawId(transfereeRaw) } : {}),
-              ...(callerId ? { sourceCallIdNumber: callerId } : {}),
-              ...(headers ? { customCallingContext: toCustomCallingContext(headers) } : {}),
-            });
-          } catch (err) {
-            if (transfereeRaw) {
-              transfereeNotInCall = await isPartyNotFound(err, async () => !service.router.hasEnded(callId) && connection.getCallConnectionProperties().then(() => true));
-            }
-            throw err;
-          }
-        });
+        operated = await service.operate({ callConnectionId: callId, terminal: ["CallTransferAccepted", "CallTransferFailed"], track: activity.track }, (operationContext) =>
+          connection.transferCallToParticipant(createIdentifierFromRawId(targetRaw), {
+            operationContext,
+            ...(transfereeRaw ? { transferee: createIdentifierFromRawId(transfereeRaw) } : {}),
+            ...(callerId ? { sourceCallIdNumber: callerId } : {}),
+            ...(headers ? { customCallingContext: toCustomCallingContext(headers) } : {}),
+          }),
+        );
       } catch (err) {
         activity.end("acs-transfer.status.failed", "red");
-        if (transfereeNotInCall) throw new FlowError(RED._("acs-transfer.error.transfereeNotInCall", { transferee: transfereeText ?? "" }));
+        // ACS answers "not found" both for an ended call and for a transferee who is not in it.
+        if (transfereeRaw && isMissingParty(err)) throw new FlowError(RED._("acs-transfer.error.transfereeNotInCall", { transferee: transfereeText ?? "" }));
         throw new AcsActionError("transfer", err);
       }
       const { outcome } = operated;

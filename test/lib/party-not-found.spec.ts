@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { RestError } from "@azure/core-rest-pipeline";
 import { CallEndedError } from "../../lib/acs-errors";
-import { isNotFound, isPartyNotFound } from "../../lib/party-not-found";
+import { isMissingParty, isNotFound, isPartyNotFound } from "../../lib/party-not-found";
 
 const restError = (statusCode: number, code: string, message: string) => new RestError(message, { statusCode, code });
 
@@ -44,5 +44,12 @@ describe("party-not-found", () => {
     assert.equal(await isPartyNotFound(restError(403, "7507", "Invalid call source identity."), up), false);
     assert.equal(await isPartyNotFound(new Error("socket hang up"), up), false);
     assert.equal(asked, false);
+  });
+
+  it("after the service's own check, a not-found that is not the call's end is a missing party", () => {
+    assert.equal(isMissingParty(restError(404, "8522", "Participant not found.")), true);
+    assert.equal(isMissingParty(new CallEndedError("c1")), false);
+    assert.equal(isMissingParty(restError(400, "8528", "Action is invalid when call is not in Established state.")), false);
+    assert.equal(isMissingParty(restError(403, "7507", "Invalid call source identity.")), false);
   });
 });
