@@ -52,6 +52,10 @@ Or with curl:
   curl -s ${control}/calls/<id>                  # what the caller heard so far ("heard")
   curl -s -X POST ${control}/calls/<id>/dtmf -H 'content-type: application/json' -d '{"tones":"1"}'
   curl -s -X POST ${control}/calls/<id>/speech -H 'content-type: application/json' -d '{"text":"agent"}'
+
+More examples (recording, participants, DTMF, streaming, appointment reminder, click-to-call,
+number masking…): in the editor, Menu › Import › Examples › node-red-contrib-acs-call-automation.
+Each answers its own number, e.g. npm run call -- --to=+18005550131 (its first comment says which).
 ──────────────────────────────────────────────────────────────────────────────
 `);
     break;
