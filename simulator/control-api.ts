@@ -26,9 +26,15 @@ export interface FaultRule {
   /**
    * "before": refuse without acting; "after": act, then lose the response (tests retries);
    * "event": accept the request, then let the operation fail by its event (recording start only:
-   * StartRecordingFailed, or "unconfirmed": no RecordingStateChanged at all).
+   * StartRecordingFailed, or "unconfirmed": no RecordingStateChanged at all); "delivery": the
+   * next callbacks of `eventType` arrive late (after the next event of their call connection)
+   * or twice.
    */
-  stage: "before" | "after" | "event";
+  stage: "before" | "after" | "event" | "delivery";
+  /** For stage "delivery": the callback event type ("ContinuousDtmfRecognitionToneReceived"). */
+  eventType?: string;
+  /** For stage "delivery": what happens to it. */
+  delivery?: "late" | "twice";
   /** For stage "event": how the operation ends (default "failed"). */
   outcome?: "failed" | "unconfirmed";
   /** For stage "event" "failed": the failure event's sub-code and message. */
@@ -195,7 +201,8 @@ export function createControlRouter(host: ControlHost): Router<Handler> {
       tones = names.every((n): n is string => !!n) ? names : undefined;
     }
     if (!tones || tones.length === 0 || tones.length > 50) throw fail(400, 'tones must be keys such as "12#" (0-9, *, #, A-D) or an array of tone names.');
-    const outcomes = tones.map((t) => engine.pressTone(l, t));
+    if (body.unreadable !== undefined && typeof body.unreadable !== "boolean") throw fail(400, "unreadable must be true or false.");
+    const outcomes = tones.map((t) => engine.pressTone(l, t, body.unreadable === true));
     return { status: 200, body: { tones, outcomes } };
   });
 
@@ -242,6 +249,16 @@ export function createControlRouter(host: ControlHost): Router<Handler> {
   router.add("GET", /^\/deliveries$/, () => ({ status: 200, body: host.deliveries() }));
 
   router.add("POST", /^\/faults$/, (_p, body) => {
+    if (body.stage === "delivery") {
+      const eventType = (text(body, "eventType", 100) as string).replace(/^Microsoft\.Communication\./, "");
+      const delivery = body.delivery;
+      if (delivery !== "late" && delivery !== "twice") throw fail(400, "delivery must be late or twice.");
+      const times = body.times ?? 1;
+      if (typeof times !== "number" || !Number.isInteger(times) || times < 1 || times > 100) throw fail(400, "times must be a whole number from 1 to 100.");
+      const rule: FaultRule = { id: host.nextFaultId(), path: "", status: 200, stage: "delivery", remaining: times, eventType, delivery };
+      host.faults.push(rule);
+      return { status: 201, body: rule };
+    }
     const path = text(body, "path", 300) as string;
     const method = text(body, "method", 10, false)?.toUpperCase();
     const status = body.status ?? 503;
@@ -249,7 +266,7 @@ export function createControlRouter(host: ControlHost): Router<Handler> {
     const times = body.times ?? 1;
     if (typeof times !== "number" || !Number.isInteger(times) || times < 1 || times > 100) throw fail(400, "times must be a whole number from 1 to 100.");
     const stage = body.stage ?? "before";
-    if (stage !== "before" && stage !== "after" && stage !== "event") throw fail(400, "stage must be before, after or event.");
+    if (stage !== "before" && stage !== "after" && stage !== "event") throw fail(400, "stage must be before, after, event or delivery.");
     const outcome = body.outcome ?? (stage === "event" ? "failed" : undefined);
     if (stage === "event") {
       if (path !== "/calling/recordings" || (method !== undefined && method !== "POST")) throw fail(400, "stage event is supported for recording start only: path /calling/recordings, method POST.");

@@ -55,7 +55,19 @@ export interface DeliverySettings {
   retryDelaysMs: number[];
   /** Real-time limit for one HTTP attempt. */
   requestTimeoutMs: number;
+  /** A delivery fault set through the control API for the next callback of this type, if any. */
+  takeFault?(eventType: string): DeliveryFault | undefined;
 }
+
+/**
+ * How a callback is mistreated on its way, as real networks and ACS's at-least-once delivery may:
+ * "late" holds it back until the next event of its call connection has been delivered (out of
+ * order), "twice" delivers it a second time (the same CloudEvent id).
+ */
+export type DeliveryFault = "late" | "twice";
+
+/** A late event with nothing after it goes out after this much simulated time. */
+const LATE_LIMIT_MS = 1000;
 
 const MAX_RECORDS = 500;
 
@@ -73,6 +85,8 @@ type Attempt = { ok: true; status: number } | { ok: false; status?: number; erro
 
 export class Deliveries {
   private readonly queues = new Map<string, Promise<void>>();
+  /** Callbacks held back by a "late" fault, by order key. */
+  private readonly held = new Map<string, Array<{ url: string; event: CloudEvent }>>();
   readonly records: DeliveryRecord[] = [];
   private stopped = false;
 
@@ -84,17 +98,40 @@ export class Deliveries {
 
   /** Queue a callback event for `url`, in order behind earlier events with the same `orderKey`. */
   sendCallback(orderKey: string, url: string, event: CloudEvent): Promise<boolean> {
+    const fault = this.settings.takeFault?.(event.type);
+    if (fault === "late") {
+      const held = this.held.get(orderKey) ?? [];
+      held.push({ url, event });
+      this.held.set(orderKey, held);
+      this.settings.clock.after(LATE_LIMIT_MS, () => this.releaseHeld(orderKey));
+      return Promise.resolve(true);
+    }
+    return this.enqueue(orderKey, url, event, fault === "twice" ? 2 : 1);
+  }
+
+  /** Send what a "late" fault held back for `orderKey`, behind whatever is queued now. */
+  private releaseHeld(orderKey: string): void {
+    const held = this.held.get(orderKey);
+    if (!held) return;
+    this.held.delete(orderKey);
+    for (const { url, event } of held) void this.enqueue(orderKey, url, event, 1);
+  }
+
+  private enqueue(orderKey: string, url: string, event: CloudEvent, times: number): Promise<boolean> {
     const previous = this.queues.get(orderKey) ?? Promise.resolve();
     let result!: Promise<boolean>;
-    const next = previous.then(() => {
-      result = this.deliver(url, event.type, event.id, async () => {
-        const token = await this.settings.keys.signCallbackToken(this.settings.issuer(), this.settings.audience);
-        return {
-          headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
-          body: JSON.stringify([event]),
-        };
-      });
-      return result.then(() => undefined);
+    const next = previous.then(async () => {
+      for (let i = 0; i < times; i++) {
+        result = this.deliver(url, event.type, event.id, async () => {
+          const token = await this.settings.keys.signCallbackToken(this.settings.issuer(), this.settings.audience);
+          return {
+            headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+            body: JSON.stringify([event]),
+          };
+        });
+        await result;
+      }
+      this.releaseHeld(orderKey);
     });
     this.queues.set(orderKey, next);
     void next.then(() => {

@@ -542,13 +542,23 @@ export class CallEngine {
     if (call) this.afterPartyLeft(call, CALL_RESULTS.endedByParty);
   }
 
-  /** A far-end party presses keys. */
-  pressTone(leg: Leg, tone: string): string {
+  /**
+   * A far-end party presses keys. An `unreadable` key (a noisy line) is one ACS hears but cannot
+   * read: continuous recognition reports ContinuousDtmfRecognitionToneFailed; nothing else hears it.
+   */
+  pressTone(leg: Leg, tone: string, unreadable = false): string {
     if (leg.state !== "connected" || !leg.call) throw new AcsError(409, "Conflict", "Keys can only be pressed in a connected call.");
     let outcome = "ignored";
     for (const c of leg.call.connections) {
       const conn = c as Connection;
       if (conn.state !== "connected") continue;
+      if (unreadable) {
+        if (conn.continuousDtmf.has(leg.identity)) {
+          this.emit(conn, "ContinuousDtmfRecognitionToneFailed", { resultInformation: info(500, 8534, "Incorrect tone detected.") });
+          outcome = "failed";
+        }
+        continue;
+      }
       if (conn.media.onTone(leg, tone) === "recognized") outcome = "recognized";
       if (conn.continuousDtmf.has(leg.identity)) {
         conn.dtmfSequence += 1;

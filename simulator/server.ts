@@ -144,6 +144,7 @@ export class AcsSimulator {
       audience: this.resourceId,
       retryDelaysMs: options.deliveryRetryDelaysMs ?? [1000, 2000, 4000],
       requestTimeoutMs: options.deliveryTimeoutMs ?? 5000,
+      takeFault: (eventType) => this.takeDeliveryFault(eventType),
     });
     this.recordings = new RecordingStore({
       clock: this.clock,
@@ -456,6 +457,16 @@ export class AcsSimulator {
       if (entry.expires < now || this.repeats.size >= REPEATABILITY_MAX) this.repeats.delete(id);
       else break;
     }
+  }
+
+  private takeDeliveryFault(eventType: string): FaultRule["delivery"] {
+    const type = eventType.replace(/^Microsoft\.Communication\./, "");
+    const index = this.faults.findIndex((f) => f.stage === "delivery" && f.eventType === type);
+    if (index < 0) return undefined;
+    const rule = this.faults[index];
+    rule.remaining -= 1;
+    if (rule.remaining <= 0) this.faults.splice(index, 1);
+    return rule.delivery;
   }
 
   private takeFault(method: string, path: string, stage: FaultRule["stage"]): FaultRule | undefined {

@@ -5,8 +5,6 @@
  * delivered out of order or twice, and bad input as clear errors to Catch with another call unharmed.
  */
 import assert from "node:assert/strict";
-import { randomUUID } from "node:crypto";
-import type { CallEvent } from "../../lib/call-events";
 import { startSimulator, type AcsSimulator } from "../../simulator";
 import { instrumented } from "../support/examples";
 import { eventually, RedHarness, type FlowNode, type LegDetail, type ReceivedMessage } from "../support/red";
@@ -305,38 +303,40 @@ describe("acs-dtmf node (send keys, continuous recognition)", function () {
       assert.deepEqual(red.from("listen"), [red.from("listen", 0)[0]], "only the started message");
     });
 
-    it("tones delivered out of order or twice (events fed to the router) leave in order, once each; a ToneFailed leaves from failed and listening goes on", async () => {
+    it("tones whose callbacks arrive late or twice leave in order, once each; an unreadable key leaves from failed and listening goes on", async () => {
       await load([LISTEN]);
-      const { connected, callId } = await call();
-      const service = await red.service();
+      const { legId, connected, callId } = await call();
       red.inject("listen", copy(connected));
       await red.next("listen", 0);
-      const event = (type: string, data: Record<string, unknown>): CallEvent => ({
-        id: randomUUID(),
-        type,
-        callConnectionId: callId,
-        data: { callConnectionId: callId, kind: type, ...data },
-      });
-      const tone = (sequenceId: number, name: string) => event("ContinuousDtmfRecognitionToneReceived", { sequenceId, tone: name, resultInformation: { code: 200, subCode: 0 } });
-      for (const [id, name] of [[3, "three"], [1, "one"], [2, "two"], [2, "two"], [5, "five"], [1, "one"], [4, "four"]] as const) service.router.dispatch(tone(id, name));
-      await eventually(async () => tonesFrom("listen").length === 5, "five tones");
-      assert.deepEqual(tonesFrom("listen").map(payloadOf), ["1", "2", "3", "4", "5"]);
-      assert.deepEqual(tonesFrom("listen").map((m) => dtmfOf(m).sequenceId), [1, 2, 3, 4, 5]);
+      // The simulator holds the first tone's callback back until the next has been delivered,
+      // and delivers the second tone's callback twice (the same CloudEvent id).
+      for (const delivery of ["late", "twice"]) {
+        const set = await red.control("POST", "/faults", { stage: "delivery", eventType: "ContinuousDtmfRecognitionToneReceived", delivery });
+        assert.equal(set.status, 201);
+      }
+      await press(legId, "123");
+      await eventually(async () => tonesFrom("listen", callId).length === 3, "three tones");
+      assert.deepEqual(tonesFrom("listen", callId).map(payloadOf), ["1", "2", "3"]);
+      assert.deepEqual(tonesFrom("listen", callId).map((m) => dtmfOf(m).sequenceId), [1, 2, 3]);
 
-      service.router.dispatch(event("ContinuousDtmfRecognitionToneFailed", { resultInformation: { code: 500, subCode: 8534, message: "Incorrect tone." } }));
+      // What really went over the wire: tone 2 twice, then 3, then the late tone 1.
+      const deliveries = await red.control<Array<{ eventType: string; eventId: string; delivered: boolean }>>("GET", "/deliveries");
+      const toneIds = deliveries.body.filter((d) => d.eventType.endsWith("ContinuousDtmfRecognitionToneReceived") && d.delivered).map((d) => d.eventId).slice(-4);
+      assert.equal(toneIds[0], toneIds[1], "the second tone was delivered twice");
+      assert.equal(new Set(toneIds).size, 3);
+      await new Promise((r) => setTimeout(r, 200));
+      assert.equal(tonesFrom("listen", callId).length, 3, "the duplicate delivery sent nothing more");
+
+      const unreadable = await red.control<{ outcomes: string[] }>("POST", `/calls/${legId}/dtmf`, { tones: "5", unreadable: true });
+      assert.deepEqual(unreadable.body.outcomes, ["failed"]);
       const failed = await red.next("listen", 3);
-      assert.deepEqual(payloadOf(failed), { reason: "toneFailed", code: 500, subCode: 8534, message: "Incorrect tone.", participant: CALLER });
+      assert.deepEqual(payloadOf(failed), { reason: "toneFailed", code: 500, subCode: 8534, message: "Incorrect tone detected.", participant: CALLER });
       assert.equal(failed.msg.event?.type, "ContinuousDtmfRecognitionToneFailed");
 
-      // Tone 6 never comes: 7 goes out once the node stops waiting for it.
-      service.router.dispatch(tone(7, "seven"));
-      service.router.dispatch(tone(8, "pound"));
-      await eventually(async () => tonesFrom("listen").length === 7, "tones 7 and 8 after the gap");
-      assert.deepEqual(tonesFrom("listen").map(payloadOf).slice(5), ["7", "#"]);
-      service.router.dispatch(tone(6, "six"));
-      service.router.dispatch(tone(9, "nine"));
-      await eventually(async () => tonesFrom("listen").length === 8, "tone 9");
-      assert.deepEqual(tonesFrom("listen").map(payloadOf).slice(7), ["9"], "the late tone 6 is dropped, not sent out of order");
+      await press(legId, "4");
+      await eventually(async () => tonesFrom("listen", callId).length === 4, "listening goes on");
+      assert.deepEqual(tonesFrom("listen", callId).map(payloadOf), ["1", "2", "3", "4"]);
+      assert.equal(dtmfOf(tonesFrom("listen", callId)[3]).sequenceId, 4, "the unreadable key took no sequence number");
     });
 
     it("starting again on the same call replaces the first recognition: each key once, one listener", async () => {

@@ -438,6 +438,9 @@ describe("simulator control API", function () {
       await expectError("POST", "/faults", { path: ":play", retryAfterSeconds: -1 }, 400, /retryAfterSeconds/);
       await expectError("POST", "/faults", { path: ":play", retryAfterSeconds: "1" }, 400, /retryAfterSeconds/);
       await expectError("POST", "/faults", { path: ":play", method: 5 }, 400, /method/);
+      await expectError("POST", "/faults", { stage: "delivery", eventType: "PlayCompleted", delivery: "never" }, 400, /delivery/);
+      await expectError("POST", "/faults", { stage: "delivery", delivery: "late" }, 400, /eventType/);
+      await expectError("POST", "/faults", { stage: "delivery", eventType: "PlayCompleted", delivery: "twice", times: 0 }, 400, /times/);
       await expectError("POST", "/faults", "[]", 400, /object/);
       await expectError("PUT", "/faults", { path: ":play" }, 405);
       assert.deepEqual((await h.control<unknown[]>("GET", "/faults")).body, []);

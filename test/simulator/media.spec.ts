@@ -500,6 +500,37 @@ describe("simulator media operations through the real SDK", function () {
       assert.equal(h.eventsOf(id).filter((c) => c.type === "ContinuousDtmfRecognitionStopped").length, 1);
     });
 
+    it("delivery faults: a tone's callback can arrive late (after the next one) or twice; the events themselves are unchanged", async () => {
+      const { legId, callConnectionId: id, media } = await answered();
+      await media.startContinuousDtmfRecognition(CALLER_ID);
+      for (const delivery of ["late", "twice"]) {
+        assert.equal((await h.control("POST", "/faults", { stage: "delivery", eventType: "Microsoft.Communication.ContinuousDtmfRecognitionToneReceived", delivery })).status, 201);
+      }
+      await press(legId, "123");
+      const received = await waitFor(() => {
+        const tones = h.eventsOf(id).filter((c) => c.type === "ContinuousDtmfRecognitionToneReceived");
+        return tones.length >= 4 && tones;
+      }, "four deliveries of three tones");
+      const seen = received.map((c) => (c.event as { tone: string; sequenceId: number }).sequenceId);
+      assert.deepEqual(seen, [2, 2, 3, 1], "tone 2 twice, then 3, then the late tone 1");
+      assert.equal(received[0].raw.id, received[1].raw.id, "a second delivery of the same CloudEvent");
+      assert.deepEqual((await h.control<unknown[]>("GET", "/faults")).body, [], "each fault applied once");
+    });
+
+    it("an unreadable key is ContinuousDtmfRecognitionToneFailed (500/8534), and takes no sequence number", async () => {
+      const { legId, callConnectionId: id, media } = await answered();
+      const ignored = await h.control<{ outcomes: string[] }>("POST", `/calls/${legId}/dtmf`, { tones: "5", unreadable: true });
+      assert.deepEqual(ignored.body.outcomes, ["ignored"], "nobody listens yet");
+      await media.startContinuousDtmfRecognition(CALLER_ID);
+      const failed = await h.control<{ outcomes: string[] }>("POST", `/calls/${legId}/dtmf`, { tones: "5", unreadable: true });
+      assert.deepEqual(failed.body.outcomes, ["failed"]);
+      assertResult(await event(id, "ContinuousDtmfRecognitionToneFailed"), 500, 8534);
+      await press(legId, "6");
+      const tone = await event(id, "ContinuousDtmfRecognitionToneReceived");
+      assert.deepEqual([(tone.event as { tone: string }).tone, (tone.event as { sequenceId: number }).sequenceId], ["six", 1]);
+      assert.equal((await h.control("POST", `/calls/${legId}/dtmf`, { tones: "5", unreadable: "yes" })).status, 400);
+    });
+
     it("runs alongside a recognize: one key reaches both", async () => {
       const { legId, callConnectionId: id, media } = await answered();
       await media.startContinuousDtmfRecognition(CALLER_ID);
