@@ -11,6 +11,7 @@ import { failurePayload } from "./outcomes";
 import type { SipVoipHeaders } from "./acs-client";
 import { readCustomHeaders } from "./headers-input";
 import { rawIdFromText } from "./identifiers";
+import { countedStatus, statusKey as namespacedKey } from "./status-text";
 
 export type NodeMessage = Record<string, unknown> & { _msgid?: string; payload?: unknown };
 export type SendFn = (msg: NodeMessage | Array<NodeMessage | null> | null) => void;
@@ -138,13 +139,16 @@ export function sendOn(send: SendFn, port: number, count: number, msg: NodeMessa
 
 /**
  * What a call node is doing: it counts the calls it is waiting on, shows that in its status,
- * and cancels every wait when the node closes (redeploy), so nothing is left waiting.
+ * and cancels every wait when the node closes (redeploy), so nothing is left waiting. Status texts
+ * are namespaced message keys the editor translates into its user's language (lib/status-text.ts):
+ * "…/acs-play:acs-play.status.playing", or "x3 $t(…/acs-play:acs-play.status.playing)" while it
+ * waits on three calls.
  */
 export class NodeActivity {
   private readonly ops = new Set<Operation<CallEvent>>();
   private readonly watches = new Set<() => void>();
   private waiting = 0;
-  private waitingText = "";
+  private waitingKey = "";
   private closed = false;
 
   constructor(
@@ -161,7 +165,7 @@ export class NodeActivity {
   /** A wait starts: the status says what for, and on how many calls. */
   begin(statusKey: string): void {
     this.waiting += 1;
-    this.waitingText = this.RED._(statusKey);
+    this.waitingKey = statusKey;
     this.show();
   }
 
@@ -170,7 +174,7 @@ export class NodeActivity {
     this.waiting = Math.max(0, this.waiting - 1);
     if (this.closed) return;
     if (this.waiting > 0) this.show();
-    else this.node.status({ fill, shape: fill === "green" ? "dot" : "ring", text: this.RED._(statusKey) });
+    else this.node.status({ fill, shape: fill === "green" ? "dot" : "ring", text: namespacedKey(statusKey) });
   }
 
   /**
@@ -216,7 +220,7 @@ export class NodeActivity {
 
   private show(): void {
     if (this.closed) return;
-    const text = this.waiting > 1 ? `${this.waitingText} (${this.waiting})` : this.waitingText;
+    const text = this.waiting > 1 ? countedStatus(this.waitingKey, this.waiting) : namespacedKey(this.waitingKey);
     this.node.status({ fill: "yellow", shape: "ring", text });
   }
 }

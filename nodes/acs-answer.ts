@@ -9,6 +9,7 @@ import { callFromProperties, callOf, withCall } from "../lib/call-message";
 import { rawIdFromText } from "../lib/identifiers";
 import { failurePayload } from "../lib/outcomes";
 import { evaluateText, FlowError, NodeActivity, sendOn, serviceOf, type NodeMessage, type NodeRedRuntime, type RuntimeNode, type SendFn, handleMessages } from "../lib/node-kit";
+import { statusKey } from "../lib/status-text";
 import { streamingOptionsOf, type StreamingDef } from "../lib/streaming-options";
 
 interface Def extends StreamingDef {
@@ -57,7 +58,7 @@ export = function register(RED: NodeRedRuntime): void {
           activity.end("acs-answer.status.failed", "red");
           return sendCallGone(msg, send, action, err, 2);
         }
-        node.status({ fill: "green", shape: "dot", text: RED._(`acs-answer.status.${action}ed`) });
+        node.status({ fill: "green", shape: "dot", text: statusKey(`acs-answer.status.${action}ed`) });
         sendOn(send, 0, 2, msg);
         return;
       }

@@ -6,6 +6,7 @@
 import { AcsActionError } from "../lib/acs-errors";
 import { callPropertiesOf, participantsOf, type CallProperties, type ParticipantInfo } from "../lib/call-info";
 import { callIdOf, handleMessages, serviceOf, type CallNodeDef, type NodeMessage, type NodeRedRuntime, type RuntimeNode, type SendFn } from "../lib/node-kit";
+import { countedStatus, statusKey } from "../lib/status-text";
 
 type Query = "all" | "call" | "participants";
 
@@ -35,7 +36,7 @@ export = function register(RED: NodeRedRuntime): void {
         if (props) properties = callPropertiesOf(props);
         if (listed) participants = participantsOf(listed.values);
       } catch (err) {
-        node.status({ fill: "red", shape: "ring", text: RED._("acs-call-info.status.failed") });
+        node.status({ fill: "red", shape: "ring", text: statusKey("acs-call-info.status.failed") });
         throw new AcsActionError("call info", err);
       }
       if (query === "participants") msg.payload = participants;
@@ -46,10 +47,8 @@ export = function register(RED: NodeRedRuntime): void {
       node.status({
         fill: "green",
         shape: "dot",
-        text:
-          count === undefined
-            ? (state ?? "")
-            : RED._(state ? "acs-call-info.status.stateAndCount" : "acs-call-info.status.count", { state: state ?? "", count }),
+        // The call state is an ACS word ("connected"), shown as it is; the count the editor translates.
+        text: [state, count === undefined ? undefined : countedStatus("acs-call-info.status.participants", count)].filter((t) => t).join(" · "),
       });
       send(msg);
     }

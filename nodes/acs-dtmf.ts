@@ -22,6 +22,7 @@ import { failurePayload } from "../lib/outcomes";
 import { participantOf } from "../lib/participant-input";
 import { ToneSequencer } from "../lib/tone-sequencer";
 import { callIdOf, evaluateText, FlowError, handleMessages, NodeActivity, sendOn, serviceOf, type CallNodeDef, type NodeMessage, type NodeRedRuntime, type RuntimeNode, type SendFn } from "../lib/node-kit";
+import { statusKey } from "../lib/status-text";
 
 type Action = "send" | "startContinuous" | "stopContinuous";
 
@@ -104,7 +105,7 @@ export = function register(RED: NodeRedRuntime): void {
           m.dtmf = { key, tone, ...(sequenceId !== undefined ? { sequenceId } : {}), participant: session.participant };
           m.event = eventForMessage(event);
         });
-        node.status({ fill: "green", shape: "dot", text: RED._("acs-dtmf.status.tone", { key }) });
+        node.status({ fill: "green", shape: "dot", text: `DTMF ${key}` });
       }
     }
 
@@ -138,7 +139,7 @@ export = function register(RED: NodeRedRuntime): void {
             m.payload = { ...failurePayload("toneFailed", event), participant: session.participant };
             m.event = eventForMessage(event);
           });
-          node.status({ fill: "red", shape: "ring", text: RED._("acs-dtmf.status.toneFailed") });
+          node.status({ fill: "red", shape: "ring", text: statusKey("acs-dtmf.status.toneFailed") });
           return;
         case "ContinuousDtmfRecognitionStopped":
           sendTones(session, session.sequencer.drain());
@@ -148,12 +149,12 @@ export = function register(RED: NodeRedRuntime): void {
             m.payload = { stopped: true, participant: session.participant };
             m.event = eventForMessage(event);
           });
-          node.status({ fill: "grey", shape: "dot", text: RED._("acs-dtmf.status.stopped") });
+          node.status({ fill: "grey", shape: "dot", text: statusKey("acs-dtmf.status.stopped") });
           return;
         case "CallDisconnected":
           // The call's end: stop listening and send nothing (tones held for a gap are dropped too).
           endSession(session);
-          node.status({ fill: "grey", shape: "ring", text: RED._("acs-dtmf.status.callEnded") });
+          node.status({ fill: "grey", shape: "ring", text: statusKey("acs-dtmf.status.callEnded") });
           return;
       }
     }

@@ -10,6 +10,7 @@ import { callOf } from "../lib/call-message";
 import { RECORDING_FILE_EVENT, recordingFileOf } from "../lib/recording-file";
 import { RecentSet } from "../lib/recent-set";
 import { serviceOf, type DoneFn, type NodeMessage, type NodeRedRuntime, type RuntimeNode } from "../lib/node-kit";
+import { statusKey } from "../lib/status-text";
 
 interface Def {
   acs?: string;
@@ -67,10 +68,10 @@ export = function register(RED: NodeRedRuntime): void {
         if (closed) return;
         service = ready;
         unsubscribe = ready.onEvent(onEvent);
-        node.status({ fill: "green", shape: "ring", text: RED._("acs-event-in.status.listening") });
+        node.status({ fill: "green", shape: "ring", text: statusKey("acs-event-in.status.listening") });
       })
       .catch((err: Error) => {
-        node.status({ fill: "red", shape: "ring", text: RED._("acs-event-in.status.noConnection") });
+        node.status({ fill: "red", shape: "ring", text: statusKey("acs-event-in.status.noConnection") });
         node.error(err.message);
       });
 

@@ -4,6 +4,7 @@
  */
 import { AcsActionError, isCallGone } from "../lib/acs-errors";
 import { callIdOf, serviceOf, type NodeMessage, type NodeRedRuntime, type RuntimeNode, type SendFn, handleMessages, type CallNodeDef } from "../lib/node-kit";
+import { statusKey } from "../lib/status-text";
 
 interface Def extends CallNodeDef {
   forEveryone?: boolean;
@@ -26,7 +27,7 @@ export = function register(RED: NodeRedRuntime): void {
         alreadyEnded = true;
       }
       msg.payload = { hungUp: true, forEveryone, ...(alreadyEnded ? { alreadyEnded: true } : {}) };
-      node.status({ fill: "green", shape: "dot", text: RED._(forEveryone ? "acs-hangup.status.ended" : "acs-hangup.status.left") });
+      node.status({ fill: "green", shape: "dot", text: statusKey(forEveryone ? "acs-hangup.status.ended" : "acs-hangup.status.left") });
       send(msg);
     }
 

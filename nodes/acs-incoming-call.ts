@@ -1,6 +1,7 @@
 /** acs-incoming-call: one message per IncomingCall (from Event Grid) that passes the filters. */
 import type { IncomingCall } from "../lib/acs-service";
 import { serviceOf, type NodeRedRuntime, type RuntimeNode } from "../lib/node-kit";
+import { countedStatus, statusKey } from "../lib/status-text";
 import { partyFilter } from "../lib/party-filter";
 
 interface Def {
@@ -22,7 +23,7 @@ export = function register(RED: NodeRedRuntime): void {
     const onCall = (call: IncomingCall) => {
       if (!toMatches(call.to) || !fromMatches(call.from)) return;
       count += 1;
-      node.status({ fill: "green", shape: "dot", text: `${RED._("acs-incoming-call.status.calls")}: ${count}` });
+      node.status({ fill: "green", shape: "dot", text: countedStatus("acs-incoming-call.status.calls", count) });
       node.send({
         payload: { from: call.from, to: call.to },
         call: {
@@ -42,15 +43,15 @@ export = function register(RED: NodeRedRuntime): void {
       });
     };
 
-    node.status({ fill: "grey", shape: "ring", text: RED._("acs-incoming-call.status.connecting") });
+    node.status({ fill: "grey", shape: "ring", text: statusKey("acs-incoming-call.status.connecting") });
     serviceOf(RED, def.acs)
       .then((service) => {
         if (closed) return;
         unsubscribe = service.onIncomingCall(onCall);
-        node.status({ fill: "green", shape: "ring", text: RED._("acs-incoming-call.status.listening") });
+        node.status({ fill: "green", shape: "ring", text: statusKey("acs-incoming-call.status.listening") });
       })
       .catch((err: Error) => {
-        node.status({ fill: "red", shape: "ring", text: RED._("acs-incoming-call.status.noConnection") });
+        node.status({ fill: "red", shape: "ring", text: statusKey("acs-incoming-call.status.noConnection") });
         node.error(err.message);
       });
 

@@ -16,6 +16,7 @@ import { failurePayload } from "../lib/outcomes";
 import { participantOf } from "../lib/participant-input";
 import { playSourceOf, type PlaySource, type PromptKind } from "../lib/play-sources";
 import { callIdOf, evaluateText, FlowError, handleMessages, NodeActivity, sendOn, serviceOf, type CallNodeDef, type NodeMessage, type NodeRedRuntime, type RuntimeNode, type SendFn } from "../lib/node-kit";
+import { statusKey } from "../lib/status-text";
 
 type Action = "hold" | "unhold" | "cancelMedia";
 
@@ -97,7 +98,7 @@ export = function register(RED: NodeRedRuntime): void {
       // A HoldFailed while the call lasts (up to the operation time-out) is a second message.
       void started.outcome.then((outcome) => {
         if (outcome.kind !== "event") return;
-        node.status({ fill: "red", shape: "ring", text: RED._("acs-media.status.holdFailed") });
+        node.status({ fill: "red", shape: "ring", text: statusKey("acs-media.status.holdFailed") });
         sendFailed(later, outcome.event);
       });
     }

@@ -37,6 +37,7 @@ import {
 } from "../lib/node-kit";
 import { callFailurePayload, failurePayload } from "../lib/outcomes";
 import { isMissingParty } from "../lib/party-not-found";
+import { countedStatus, statusKey } from "../lib/status-text";
 
 type Action = "add" | "cancelAdd" | "remove" | "mute" | "get" | "list";
 
@@ -259,7 +260,7 @@ export = function register(RED: NodeRedRuntime): void {
           const target = await participantOf(msg);
           await ask("mute participant", service, callId, target.text, () => connection.muteParticipant(createIdentifierFromRawId(target.rawId)));
           msg.payload = { muted: true, participant: target.text };
-          node.status({ fill: "green", shape: "dot", text: RED._("acs-participant.status.muted") });
+          node.status({ fill: "green", shape: "dot", text: statusKey("acs-participant.status.muted") });
           return send(msg);
         }
         case "get": {
@@ -275,7 +276,7 @@ export = function register(RED: NodeRedRuntime): void {
           const listed = await ask("list participants", service, callId, undefined, () => connection.listParticipants());
           const participants = participantsOf(listed.values);
           msg.payload = participants;
-          node.status({ fill: "green", shape: "dot", text: RED._("acs-participant.status.listed", { count: participants.length }) });
+          node.status({ fill: "green", shape: "dot", text: countedStatus("acs-participant.status.listed", participants.length) });
           return send(msg);
         }
       }

@@ -12,6 +12,7 @@ import { callOf } from "../lib/call-message";
 import { toneOfKey, tonesOfKeys } from "../lib/dtmf";
 import { rawIdFromText } from "../lib/identifiers";
 import { callIdOf, evaluateText, FlowError, NodeActivity, sendOn, serviceOf, type NodeMessage, type NodeRedRuntime, type RuntimeNode, type SendFn, handleMessages, type CallNodeDef } from "../lib/node-kit";
+import { statusKey } from "../lib/status-text";
 import { failurePayload } from "../lib/outcomes";
 import { playSourceOf, type PlaySource, type PromptKind } from "../lib/play-sources";
 import { compilePattern, judgeAttempt, shouldAskAgain, type AttemptResult, type InputKind } from "../lib/recognize-policy";
@@ -80,7 +81,7 @@ export = function register(RED: NodeRedRuntime): void {
       }
     } catch (err) {
       configError = (err as Error).message;
-      node.status({ fill: "red", shape: "ring", text: "acs-recognize.status.badConfig" });
+      node.status({ fill: "red", shape: "ring", text: statusKey("acs-recognize.status.badConfig") });
       node.error(configError);
     }
 

@@ -40,6 +40,7 @@ import {
   type RuntimeNode,
   type SendFn,
 } from "../lib/node-kit";
+import { statusKey } from "../lib/status-text";
 
 type Action = "start" | "pause" | "resume" | "stop" | "state" | "download" | "delete";
 
@@ -90,7 +91,7 @@ export = function register(RED: NodeRedRuntime): void {
     // A content / channel / format combination ACS does not record is reported at deploy and on each message.
     const settingsProblem = action === "start" ? formatProblem(content, channel, format) : undefined;
     if (settingsProblem) {
-      node.status({ fill: "red", shape: "ring", text: RED._("acs-recording.status.badSettings") });
+      node.status({ fill: "red", shape: "ring", text: statusKey("acs-recording.status.badSettings") });
       node.error(RED._("acs-recording.error.badSettings", { reason: settingsProblem }));
     }
 
@@ -228,14 +229,14 @@ export = function register(RED: NodeRedRuntime): void {
         else if (verb === "resume") await rec.resume(recordingId);
         else await rec.stop(recordingId);
       } catch (err) {
-        node.status({ fill: "red", shape: "ring", text: RED._("acs-recording.status.failed") });
+        node.status({ fill: "red", shape: "ring", text: statusKey("acs-recording.status.failed") });
         throw new AcsActionError(`${verb} recording`, err);
       }
       const state = verb === "resume" ? "active" : "inactive";
       msg.payload = { recordingId, state, ...(verb === "stop" ? { stopped: true } : {}) };
       noteRecording(msg, { recordingId, state, ...(verb === "stop" ? { stopped: true } : {}) });
-      const statusKey = verb === "stop" ? "acs-recording.status.stopped" : verb === "pause" ? "acs-recording.status.paused" : "acs-recording.status.recording";
-      node.status({ fill: "green", shape: "dot", text: RED._(statusKey) });
+      const doneKey = verb === "stop" ? "acs-recording.status.stopped" : verb === "pause" ? "acs-recording.status.paused" : "acs-recording.status.recording";
+      node.status({ fill: "green", shape: "dot", text: statusKey(doneKey) });
       sendOn(send, 0, outputs, msg);
     }
 
@@ -245,7 +246,7 @@ export = function register(RED: NodeRedRuntime): void {
       try {
         result = await recording(service).getState(recordingId);
       } catch (err) {
-        node.status({ fill: "red", shape: "ring", text: RED._("acs-recording.status.failed") });
+        node.status({ fill: "red", shape: "ring", text: statusKey("acs-recording.status.failed") });
         throw new AcsActionError("get recording state", err);
       }
       msg.payload = { recordingId, state: result.recordingState, ...(result.recordingKind ? { kind: result.recordingKind } : {}) };
@@ -302,11 +303,11 @@ export = function register(RED: NodeRedRuntime): void {
       try {
         await recording(service).delete(location);
       } catch (err) {
-        node.status({ fill: "red", shape: "ring", text: RED._("acs-recording.status.failed") });
+        node.status({ fill: "red", shape: "ring", text: statusKey("acs-recording.status.failed") });
         throw new AcsActionError("delete recording", storageFailure(err));
       }
       msg.payload = { deleted: true, location };
-      node.status({ fill: "green", shape: "dot", text: RED._("acs-recording.status.deleted") });
+      node.status({ fill: "green", shape: "dot", text: statusKey("acs-recording.status.deleted") });
       sendOn(send, 0, outputs, msg);
     }
 
