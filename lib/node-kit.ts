@@ -11,7 +11,7 @@ import { failurePayload } from "./outcomes";
 import type { SipVoipHeaders } from "./acs-client";
 import { readCustomHeaders } from "./headers-input";
 import { rawIdFromText } from "./identifiers";
-import { countedStatus, statusKey as namespacedKey } from "./status-text";
+import { catalogueNamespace, countedStatus, statusKey as namespacedKey } from "./status-text";
 
 export type NodeMessage = Record<string, unknown> & { _msgid?: string; payload?: unknown };
 export type SendFn = (msg: NodeMessage | Array<NodeMessage | null> | null) => void;
@@ -109,6 +109,27 @@ export class FlowError extends Error {
   }
 }
 
+/**
+ * The English text of the messages lib/ code gives every node, under "acs-config.shared" in the
+ * catalogues (acs-config's catalogue is always loaded with the package; lib code cannot know the
+ * calling node's own namespace, so the key names acs-config's).
+ */
+export const SHARED_MESSAGES = {
+  noCallId: "No call id: __where__ is empty. Wire this node after an answer or create-call node, or set where the call id comes from.",
+  noConnection: "No ACS connection: choose an acs-config node in this node's settings.",
+} as const;
+
+/**
+ * A shared message in the server's language (RED._, like every runtime message). Where no
+ * catalogue is loaded (node-red-node-test-helper's RED._ gives the key back), the English text.
+ */
+export function sharedMessage(RED: NodeRedRuntime, name: keyof typeof SHARED_MESSAGES, substitutions: Record<string, string> = {}): string {
+  const key = `${catalogueNamespace("acs-config")}:acs-config.shared.${name}`;
+  const text = RED._(key, substitutions);
+  if (typeof text === "string" && text !== "" && text !== key) return text;
+  return SHARED_MESSAGES[name].replace(/__(\w+)__/g, (whole, v: string) => substitutions[v] ?? whole);
+}
+
 /** The call connection id a node acts on (msg.call.callConnectionId unless configured otherwise). */
 export async function callIdOf(RED: NodeRedRuntime, node: object, config: { callId?: string; callIdType?: string }, msg: NodeMessage): Promise<string> {
   const value = config.callIdType ? config.callId : "call.callConnectionId";
@@ -116,9 +137,7 @@ export async function callIdOf(RED: NodeRedRuntime, node: object, config: { call
   // A message without msg.call at all makes the property lookup throw: that is "no call id" too.
   const id = await evaluateText(RED, node, value, type, msg).catch(() => undefined);
   if (!id) {
-    throw new FlowError(
-      `No call id: ${describeProperty(value, type)} is empty. Wire this node after an answer or create-call node, or set where the call id comes from.`,
-    );
+    throw new FlowError(sharedMessage(RED, "noCallId", { where: describeProperty(value, type) }));
   }
   return id;
 }
@@ -126,7 +145,7 @@ export async function callIdOf(RED: NodeRedRuntime, node: object, config: { call
 /** The config node, or a clear error when it is missing. */
 export async function serviceOf(RED: NodeRedRuntime, configId: string | undefined): Promise<AcsService> {
   const config = configId ? (RED.nodes.getNode(configId) as AcsConfigNode | null) : null;
-  if (!config || typeof config.getService !== "function") throw new FlowError("No ACS connection: choose an acs-config node in this node's settings.");
+  if (!config || typeof config.getService !== "function") throw new FlowError(sharedMessage(RED, "noConnection"));
   return config.getService();
 }
 

@@ -22,8 +22,11 @@ const LOCALES = join(__dirname, "..", "..", "locales");
 export const EDITOR_LANGUAGES = ["en-US", "ko", "zh-CN"] as const;
 export type EditorLanguage = (typeof EDITOR_LANGUAGES)[number];
 
-/** A translator per language, as an editor in that language would translate. */
-export async function editorTranslator(lang: EditorLanguage): Promise<(type: string, text: string) => string> {
+/**
+ * i18next over this package's catalogues, in `lang` with en-US to fall back on, with the options
+ * Node-RED gives it (editor and runtime alike: "__name__" placeholders, ":" and "." separators).
+ */
+async function catalogues(lang: EditorLanguage): Promise<(key: string, options?: Record<string, unknown>) => string> {
   const resources: Record<string, Record<string, unknown>> = {};
   for (const language of new Set<string>(["en-US", lang])) {
     resources[language] = {};
@@ -32,7 +35,7 @@ export async function editorTranslator(lang: EditorLanguage): Promise<(type: str
     }
   }
   const i18n = i18next.createInstance();
-  // The editor's options (red.js RED.i18n.init).
+  // The editor's options (red.js RED.i18n.init); the runtime's are the same where it matters.
   await i18n.init({
     showSupportNotice: false,
     lng: lang,
@@ -45,10 +48,16 @@ export async function editorTranslator(lang: EditorLanguage): Promise<(type: str
     nsSeparator: ":",
     interpolation: { unescapeSuffix: "HTML", escapeValue: false, prefix: "__", suffix: "__" },
   });
-  const RED_ = (...args: [string, Record<string, unknown>]) => {
-    const v = i18n.t(...args);
-    return typeof v === "string" ? v : args[0];
+  // RED._ (editor and runtime): a key that resolves to no text gives the key back.
+  return (key, options = {}) => {
+    const v = i18n.t(key, options);
+    return typeof v === "string" ? v : key;
   };
+}
+
+/** A translator per language, as an editor in that language would translate a node's status. */
+export async function editorTranslator(lang: EditorLanguage): Promise<(type: string, text: string) => string> {
+  const RED_ = await catalogues(lang);
   return (type, text) => {
     if (!/^[@a-zA-Z]/.test(text)) return text;
     // The node definition's `_` (red.js registerNodeType).
@@ -56,4 +65,11 @@ export async function editorTranslator(lang: EditorLanguage): Promise<(type: str
     const result = RED_(key, { defaultValue: text });
     return result === key ? text : result;
   };
+}
+
+/** The runtime's RED._ for a node of this package, with the server's language set to `lang`. */
+export async function runtimeTranslator(lang: EditorLanguage, type = "acs-config"): Promise<(key: string, substitutions?: Record<string, unknown>) => string> {
+  const RED_ = await catalogues(lang);
+  // @node-red/registry createNodeApi: a key without a namespace is the node set's own.
+  return (key, substitutions) => RED_(key.includes(":") ? key : `${catalogueNamespace(type)}:${key}`, substitutions);
 }
