@@ -28,7 +28,7 @@ describe("runtime messages of lib/node-kit, in the server's language", () => {
     const ko = runtime(await runtimeTranslator("ko", "acs-play"));
     const zh = runtime(await runtimeTranslator("zh-CN", "acs-hangup"));
     assert.equal(sharedMessage(ko, "noConnection"), "ACS 연결이 없습니다: 이 노드의 설정에서 acs-config 노드를 고르세요.");
-    await assert.rejects(callIdOf(ko, {}, {}, { payload: 1 }), { name: "FlowError", message: /^통화 ID가 없습니다: msg\.call\.callConnectionId가 비어 있습니다\./ });
+    await assert.rejects(callIdOf(ko, {}, {}, { payload: 1 }), { name: "FlowError", message: /^통화 ID가 없습니다: msg\.call\.callConnectionId 값이 비어 있습니다\./ });
     await assert.rejects(callIdOf(zh, {}, {}, { payload: 1 }), { message: /^没有呼叫 ID：msg\.call\.callConnectionId 为空。/ });
     await assert.rejects(serviceOf(zh, undefined), { name: "FlowError", message: "没有 ACS 连接：请在此节点的设置中选择一个 acs-config 节点。" });
     const en = runtime(await runtimeTranslator("en-US", "acs-play"));
