@@ -94,7 +94,6 @@ async function main(): Promise<void> {
   console.log(`ACS_CONNECTION_STRING=${sim.connectionString}`);
   console.log(`ACS_SIMULATOR_CONTROL=${sim.controlBase}`);
   console.log(`ACS_RESOURCE_ID=${sim.resourceId}`);
-  console.log(`Phone page (a softphone in the browser): ${sim.controlBase}/phone`);
   if (sim.tls) {
     // What an Entra ID (client secret) connection needs: @azure/identity only talks to an https authority.
     const entra = sim.entraClients[0];
@@ -107,6 +106,7 @@ async function main(): Promise<void> {
   } else {
     console.log(`Owned numbers: ${sim.ownedNumbers.join(", ")}. Create the SDK client with { allowInsecureConnection: true }.`);
   }
+  console.log(`Phone page (a softphone in the browser): ${sim.controlBase}/phone`);
   const shutdown = (): void => {
     void sim.stop().then(() => process.exit(0));
   };
