@@ -389,11 +389,9 @@
         calls.set(call.id, call);
         if (call.id === selectedId) selectedChanged = true;
         if (!before && call.direction === "outbound" && call.state === "ringing") {
-          const current = selectedId && calls.get(selectedId);
-          if (!current || current.state === "ended") {
-            select(call.id);
-            selectedChanged = false;
-          }
+          // A phone shows the call that rings: Answer and Decline at hand (the other calls stay in the list).
+          select(call.id);
+          selectedChanged = false;
           onIncoming({ id: call.id, from: shownNumber(call.from), to: shownNumber(call.to) });
         }
       }
@@ -512,7 +510,7 @@
       callPanel.hidden = !call;
       if (!call) return;
       const { other } = ends(call);
-      peer.textContent = call.direction === "outbound" ? t("incomingFrom", { from: other }) : other;
+      peer.textContent = call.direction === "outbound" && call.state === "ringing" ? t("incomingFrom", { from: other }) : other;
       stateLabel.textContent = stateText(call);
       stateLabel.setAttribute("data-state", call.state);
       const incoming = call.direction === "outbound" && call.state === "ringing";

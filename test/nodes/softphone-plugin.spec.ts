@@ -72,6 +72,27 @@ describe("acs-softphone: message keys", function () {
     }
   });
 
+  it("has the same keys and placeholders in ko and zh-CN as in en-US", () => {
+    const flat = (value: unknown, prefix = ""): Map<string, string> => {
+      const out = new Map<string, string>();
+      for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+        if (v && typeof v === "object") for (const [kk, vv] of flat(v, `${prefix}${k}.`)) out.set(kk, vv);
+        else out.set(`${prefix}${k}`, String(v));
+      }
+      return out;
+    };
+    const placeholders = (text: string) => [...text.matchAll(/__\w+__/g)].map((m) => m[0]).sort();
+    const english = flat(CATALOGUE);
+    for (const lang of ["ko", "zh-CN"]) {
+      const other = flat(JSON.parse(readFileSync(join(ROOT, "locales", lang, "acs-softphone.json"), "utf8")));
+      assert.deepEqual([...other.keys()].sort(), [...english.keys()].sort(), `${lang} keys`);
+      for (const [key, text] of english) {
+        assert.deepEqual(placeholders(other.get(key) ?? ""), placeholders(text), `${lang} ${key} placeholders`);
+        assert.notEqual(other.get(key)?.trim(), "", `${lang} ${key} is translated`);
+      }
+    }
+  });
+
   it("holds no prose in code: the tab and the phone take their text from the catalogue", () => {
     // Quoted English sentences in the scripts would be text that escapes translation.
     const sentence = /"[A-Z][a-z]+ [a-z]+ [a-z]+[^"]*"/;

@@ -74,6 +74,12 @@ describe("simulator phone page", function () {
     const body = JSON.parse(text) as { lang: string; messages: { "acs-softphone": { phone: Record<string, unknown> } } };
     assert.equal(body.lang, "en-US");
     assert.equal(body.messages["acs-softphone"].phone.dial, "Dial");
+    const korean = JSON.parse((await get("/phone/messages", { headers: { "accept-language": "ko-KR,ko;q=0.9" } })).text) as typeof body;
+    assert.equal(korean.lang, "ko");
+    assert.equal(korean.messages["acs-softphone"].phone.dial, "전화 걸기");
+    const chinese = JSON.parse((await get("/phone/messages?lang=zh-CN")).text) as typeof body;
+    assert.equal(chinese.lang, "zh-CN");
+    assert.equal(chinese.messages["acs-softphone"].phone.dial, "拨号");
     const unknown = JSON.parse((await get("/phone/messages?lang=xx-YY")).text) as { lang: string };
     assert.equal(unknown.lang, "en-US");
     const byHeader = JSON.parse((await get("/phone/messages", { headers: { "accept-language": "xx;q=0.9, en-GB;q=0.8" } })).text) as { lang: string };
