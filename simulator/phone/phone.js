@@ -148,7 +148,11 @@
     const declineButton = h("button", { type: "button", class: "acs-sp-button acs-sp-stop", "data-testid": "decline", text: t("decline"), onclick: () => act("reject", { reason: "declined" }) });
     const busyButton = h("button", { type: "button", class: "acs-sp-button", "data-testid": "busy", text: t("busy"), title: t("busyTitle"), onclick: () => act("reject", { reason: "busy" }) });
     const hangupButton = h("button", { type: "button", class: "acs-sp-button acs-sp-stop", "data-testid": "hangup", text: t("hangup"), onclick: () => act("hangup") });
-    const promptList = h("ol", { class: "acs-sp-heard", "data-testid": "prompt-list", "aria-labelledby": `${prefix}-heard-title`, "aria-live": "polite" });
+    const promptList = h("ol", { class: "acs-sp-heard", "data-testid": "prompt-list", "aria-labelledby": `${prefix}-heard-title` });
+    // Screen readers hear what changes (a new prompt, the call's state), not the whole list again.
+    const announcer = h("p", { class: "acs-sp-visually-hidden", "data-testid": "announcer", "aria-live": "polite" });
+    let announced = { id: null, heard: 0, state: "" };
+    let heardShown = "";
     const listening = h("p", { class: "acs-sp-listening", "data-testid": "listening" });
 
     const keyButtons = new Map();
@@ -219,6 +223,7 @@
     root.setAttribute("data-testid", "softphone");
     root.replaceChildren(
       notice,
+      announcer,
       dialForm,
       h("h4", { id: `${prefix}-calls-title`, text: t("calls") }),
       callList,
@@ -410,6 +415,8 @@
       if (selectedId !== id) {
         selectedId = id;
         detail = null;
+        heardShown = "";
+        announced = { id, heard: 0, state: "" };
         promptList.replaceChildren();
       }
       loadDetail();
@@ -512,6 +519,8 @@
       const { other } = ends(call);
       peer.textContent = call.direction === "outbound" && call.state === "ringing" ? t("incomingFrom", { from: other }) : other;
       stateLabel.textContent = stateText(call);
+      if (announced.id === call.id && announced.state !== stateLabel.textContent) announcer.textContent = stateLabel.textContent;
+      announced.state = stateLabel.textContent;
       stateLabel.setAttribute("data-state", call.state);
       const incoming = call.direction === "outbound" && call.state === "ringing";
       answerButton.hidden = !incoming;
@@ -550,6 +559,13 @@
         lines.push(row.entry && row.entry.what === "pressed" ? { pressed: [row.entry.detail || {}] } : row);
       }
       const playing = call.playing;
+      const shown = JSON.stringify([lines.length, detail.heard.length, playing, (detail.timeline || []).length]);
+      if (shown === heardShown) return;
+      heardShown = shown;
+      if (detail.heard.length > announced.heard) {
+        announcer.textContent = promptText(detail.heard[detail.heard.length - 1]);
+        announced.heard = detail.heard.length;
+      }
       const atBottom = promptList.scrollHeight - promptList.scrollTop - promptList.clientHeight < 24;
       const items = lines.map((line) => {
         if (line.prompt) {
