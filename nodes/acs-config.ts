@@ -9,6 +9,7 @@ import { embeddedSimulator, runningEmbeddedSimulator } from "../lib/embedded-sim
 import { createEntraCredential, type EntraSettings } from "../lib/entra-credential";
 import type { NodeRedRuntime, RuntimeNode } from "../lib/node-kit";
 import { WebhookDispatcher } from "../lib/webhooks";
+import { servePhoneAsset } from "../simulator/phone-assets";
 import type { AcsSimulator, SimulatorOptions } from "../simulator/server";
 
 interface AcsConfigDef {
@@ -67,6 +68,14 @@ function mountRoutes(RED: NodeRedRuntime): void {
       if (check) check(req, res, next);
       else next?.();
     };
+    // The phone page, its script and style sheet hold no data: served like the editor's own files,
+    // without a login (the sidebar's softphone loads them; their API calls carry the login).
+    httpAdmin.use("/acs-simulator", (req, res, next) => {
+      servePhoneAsset(req as never, res as never).then(
+        (served) => served || next?.(),
+        () => next?.(),
+      );
+    });
     httpAdmin.use("/acs-simulator", permission, (req, res) => {
       const running = runningEmbeddedSimulator();
       const reply = res as { statusCode: number; setHeader(k: string, v: string): void; end(b: string): void };

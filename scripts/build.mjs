@@ -29,6 +29,9 @@ for (const folder of ["nodes", "plugins"]) {
   }
 }
 
+// The simulator's phone page (its HTML, script and style sheet) is served from beside its .js.
+cpSync(join(root, "simulator", "phone"), join(dist, "simulator", "phone"), { recursive: true });
+
 // npm marks bin files executable on install; do it for the local build too.
 const cli = join(dist, "simulator", "cli.js");
 if (existsSync(cli)) chmodSync(cli, 0o755);

@@ -44,7 +44,10 @@ for (let i = 0; i < 600; i++) {
 Node-RED: ${base}/   ${freshFlows ? "(the IVR example is deployed)" : "(your flows from .node-red/flows.json)"}
 Built-in ACS simulator, control API: ${control}
 
-Call the IVR from this machine (a phone in your terminal; keys, "say …", "hangup"):
+Call the IVR from the softphone: the "phone" tab of the editor's sidebar, or the same phone
+on a page of its own at ${control}/phone
+
+Or from this machine (a phone in your terminal; keys, "say …", "hangup"):
   npm run call
 
 Or with curl:

@@ -106,6 +106,7 @@ async function main(): Promise<void> {
   } else {
     console.log(`Owned numbers: ${sim.ownedNumbers.join(", ")}. Create the SDK client with { allowInsecureConnection: true }.`);
   }
+  console.log(`Phone page (a softphone in the browser): ${sim.controlBase}/phone`);
   const shutdown = (): void => {
     void sim.stop().then(() => process.exit(0));
   };

@@ -6,6 +6,7 @@
 import { rawIdFromText } from "../lib/identifiers";
 import type { CallEngine, Connection } from "./engine";
 import { AcsError } from "./errors";
+import { TooManyWatchersError, isCursor } from "./leg-changes";
 import { type Leg, toneNamesFromKeys, normaliseToneName } from "./model";
 import { Router } from "./router";
 import type { Body } from "./validate";
@@ -15,7 +16,15 @@ export interface ControlReply {
   body?: unknown;
 }
 
-type Handler = (params: string[], body: Body, query: URLSearchParams) => ControlReply | Promise<ControlReply>;
+/** The request behind a call: `signal` aborts when its client goes away. */
+export interface ControlRequest {
+  signal: AbortSignal;
+}
+
+type Handler = (params: string[], body: Body, query: URLSearchParams, request: ControlRequest) => ControlReply | Promise<ControlReply>;
+
+/** Longest a `GET /changes` request waits for a change, in seconds. */
+const MAX_WAIT_SECONDS = 60;
 
 export interface FaultRule {
   id: number;
@@ -104,6 +113,9 @@ export function describeLeg(leg: Leg, full: boolean): Record<string, unknown> {
     isMuted: leg.isMuted,
     isOnHold: leg.isOnHold,
     lastHeard: leg.heard.length ? leg.heard[leg.heard.length - 1] : undefined,
+    heardCount: leg.heard.length,
+    ...playingOf(leg),
+    ...listeningOf(leg, connections),
     callConnectionIds: connections.map((c) => c.id),
   };
   if (!full) return summary;
@@ -118,6 +130,31 @@ export function describeLeg(leg: Leg, full: boolean): Record<string, unknown> {
     events: call ? call.events.map((e) => ({ time: e.time, type: e.type.replace("Microsoft.Communication.", ""), data: e.data })) : [],
     streaming: connections.map(describeStreaming),
   };
+}
+
+/** `playing`: the index in `heard` of the prompt sounding now (none when silent). */
+function playingOf(leg: Leg): { playing?: number } {
+  if (!leg.playing) return {};
+  const index = leg.heard.lastIndexOf(leg.playing);
+  return index >= 0 ? { playing: index } : {};
+}
+
+/**
+ * `listening`: what the application would take from this party now: keys (a recognize that
+ * takes DTMF, or continuous DTMF recognition) and/or speech. Absent when nothing listens.
+ */
+function listeningOf(leg: Leg, connections: Connection[]): { listening?: { keys: boolean; speech: boolean } } {
+  if (leg.state !== "connected") return {};
+  let keys = false;
+  let speech = false;
+  for (const c of connections) {
+    if (c.state !== "connected") continue;
+    if (c.continuousDtmf.has(leg.identity)) keys = true;
+    const now = c.media.listensTo(leg.identity);
+    keys ||= now?.keys ?? false;
+    speech ||= now?.speech ?? false;
+  }
+  return keys || speech ? { listening: { keys, speech } } : {};
 }
 
 /** A call connection's transcription and media streaming: state, the options it was given, its transport. */
@@ -191,6 +228,24 @@ export function createControlRouter(host: ControlHost): Router<Handler> {
   });
 
   router.add("GET", /^\/calls\/([^/]+)$/, (p) => ({ status: 200, body: describeLeg(leg(p[0]), true) }));
+
+  // Long-poll for live clients: the calls that changed since `since`, as soon as one does.
+  router.add("GET", /^\/changes$/, async (_p, _b, query, request) => {
+    const since = query.get("since") ?? undefined;
+    if (since !== undefined && !isCursor(since)) throw fail(400, "since must be the cursor of an earlier reply.");
+    const waitText = query.get("wait");
+    const wait = waitText === null ? 0 : Number(waitText);
+    if (waitText !== null && (waitText.trim() === "" || !Number.isFinite(wait) || wait < 0 || wait > MAX_WAIT_SECONDS)) {
+      throw fail(400, `wait must be a number of seconds from 0 to ${MAX_WAIT_SECONDS}.`);
+    }
+    try {
+      const reply = await engine.changes.changes(since, wait * 1000, request.signal);
+      return { status: 200, body: { cursor: reply.cursor, snapshot: reply.snapshot, calls: reply.calls.map((l) => describeLeg(l, false)) } };
+    } catch (err) {
+      if (err instanceof TooManyWatchersError) throw new AcsError(503, "TooManyWatchers", err.message);
+      throw err;
+    }
+  });
 
   router.add("POST", /^\/calls\/([^/]+)\/dtmf$/, (p, body) => {
     const l = leg(p[0]);

@@ -16,6 +16,7 @@ import {
   callTerminated,
   participantNotFound,
 } from "./errors";
+import { LegChanges } from "./leg-changes";
 import { MediaSession, type ResultInformation } from "./media";
 import {
   type ConnectionLike,
@@ -74,6 +75,8 @@ export interface EngineSettings {
   checkFile?: (url: string) => Promise<ResultInformation | undefined>;
   /** Called when a server call ends (recordings stop). */
   onCallEnded?: (call: ServerCall) => void;
+  /** Most clients long-polling for leg changes at once (default 100). */
+  maxWatchers?: number;
 }
 
 /** An IncomingCall waiting for answer, reject or redirect. */
@@ -135,6 +138,7 @@ export class Connection implements ConnectionLike {
       fileDurationMs: engine.settings.fileDurationMs,
       recipients: (playTo) => engine.recipients(this, playTo),
       emit: (type, data, op) => engine.emit(this, type, { ...data, operationContext: op.operationContext }, op.callbackUri),
+      changed: (legs) => legs.forEach((leg) => engine.touch(leg)),
       checkFile: engine.settings.checkFile,
     });
   }
@@ -185,8 +189,17 @@ export class CallEngine {
   private readonly offers = new Map<string, IncomingOffer>();
   private readonly endedLegs: string[] = [];
   private readonly endedConnections: string[] = [];
+  /** Which legs changed, for clients that watch calls live (the control API's `/changes`). */
+  readonly changes: LegChanges;
 
-  constructor(readonly settings: EngineSettings) {}
+  constructor(readonly settings: EngineSettings) {
+    this.changes = new LegChanges(this.legs, settings.maxWatchers);
+  }
+
+  /** A leg's state, prompts, timeline, call events or media changed. */
+  touch(leg: Leg): void {
+    this.changes.touch(leg);
+  }
 
   // ---------------------------------------------------------------- events
 
@@ -215,6 +228,7 @@ export class CallEngine {
   rememberEvent(call: ServerCall, event: CloudEvent): void {
     call.events.push(event);
     if (call.events.length > MAX_EVENTS_PER_CALL) call.events.splice(0, call.events.length - MAX_EVENTS_PER_CALL);
+    for (const leg of call.participants.values()) this.touch(leg);
   }
 
   private participantsUpdated(call: ServerCall): void {
@@ -234,6 +248,7 @@ export class CallEngine {
   note(leg: Leg, what: string, detail?: Record<string, unknown>): void {
     leg.timeline.push({ at: nowIso(), what, ...(detail ? { detail } : {}) });
     if (leg.timeline.length > MAX_TIMELINE) leg.timeline.splice(0, leg.timeline.length - MAX_TIMELINE);
+    this.touch(leg);
   }
 
   // ---------------------------------------------------------------- creation helpers
@@ -307,6 +322,7 @@ export class CallEngine {
     leg.answeredAt = leg.answeredAt ?? nowIso();
     leg.call = call;
     call.participants.set(leg.identity, leg);
+    this.touch(leg);
   }
 
   private endLeg(leg: Leg, reason: string): void {
@@ -316,6 +332,7 @@ export class CallEngine {
     leg.endReason = reason;
     leg.endedAt = nowIso();
     leg.isOnHold = false;
+    leg.playing = undefined;
     this.note(leg, "ended", { reason });
     if (leg.call && leg.call.participants.get(leg.identity) === leg) leg.call.participants.delete(leg.identity);
     for (const c of this.connections.values()) c.continuousDtmf.delete(leg.identity);
@@ -988,8 +1005,9 @@ export class CallEngine {
   }
 
   startContinuousDtmf(conn: Connection, target: string): void {
-    this.participant(conn, target);
+    const leg = this.participant(conn, target);
     conn.continuousDtmf.add(target);
+    this.touch(leg);
   }
 
   stopContinuousDtmf(conn: Connection, target: string, opts: { operationContext?: string; callbackUri?: string }): void {
@@ -1007,7 +1025,7 @@ export class CallEngine {
     if (!prompt) return;
     const check = prompt.kind === "file" ? this.settings.checkFile : undefined;
     if (!check) {
-      leg.heard.push({ ...prompt, at: nowIso() });
+      this.holdMusic(leg, prompt);
       return;
     }
     // With file checking on (validateMediaUrls), music that cannot be played fails the hold:
@@ -1015,7 +1033,7 @@ export class CallEngine {
     void check(prompt.content).then((failure) => {
       if (conn.state !== "connected" || leg.state !== "connected" || !leg.isOnHold) return;
       if (!failure) {
-        leg.heard.push({ ...prompt, at: nowIso() });
+        this.holdMusic(leg, prompt);
         return;
       }
       this.emit(conn, "HoldFailed", { operationContext: music.operationContext, resultInformation: failure }, music.callbackUri);
@@ -1023,10 +1041,19 @@ export class CallEngine {
     });
   }
 
+  /** Hold music plays (it sounds until the party is taken off hold). */
+  private holdMusic(leg: Leg, prompt: Leg["heard"][number]): void {
+    const entry = { ...prompt, at: nowIso() };
+    leg.heard.push(entry);
+    leg.playing = entry;
+    this.touch(leg);
+  }
+
   unhold(conn: Connection, target: string): void {
     const leg = this.participant(conn, target);
     if (!leg.isOnHold) return;
     leg.isOnHold = false;
+    if (leg.playing?.via === "hold") leg.playing = undefined;
     this.note(leg, "taken off hold");
     this.participantsUpdated(conn.call);
   }
@@ -1137,6 +1164,7 @@ export class CallEngine {
 
   /** Stop every timer-driven activity (simulator stop). */
   shutdown(): void {
+    this.changes.close();
     for (const conn of this.connections.values()) conn.media.close();
     for (const leg of this.legs.values()) this.stopRinging(leg);
   }

@@ -42,6 +42,8 @@ interface BaseOp {
   operationContext?: string;
   callbackUri?: string;
   cancelTimer?: Cancel;
+  /** The prompt this operation is playing now, and to whom (Leg.playing). */
+  sounding?: Array<{ leg: Leg; entry: HeardPrompt }>;
 }
 
 export interface PlayOp extends BaseOp {
@@ -79,6 +81,8 @@ export interface MediaHost {
   emit(type: string, data: Record<string, unknown>, op: BaseOp): void;
   /** Optional file check (validateMediaUrls): resolves to a failure result or undefined. */
   checkFile?(url: string): Promise<ResultInformation | undefined>;
+  /** What these legs hear or may say changed (a prompt starts or stops, a recognizer listens). */
+  changed?(legs: Leg[]): void;
 }
 
 export class MediaSession {
@@ -95,6 +99,17 @@ export class MediaSession {
   /** Is a recognize running or queued? */
   get recognizing(): boolean {
     return [this.current, ...this.queue].some((op) => op?.kind === "recognize");
+  }
+
+  /**
+   * What the running operation would take from a party now: keys, speech, or undefined when it
+   * is not listening to that party (nothing runs, a play, or a prompt that keys do not interrupt).
+   */
+  listensTo(identity: string): { keys: boolean; speech: boolean } | undefined {
+    const op = this.current;
+    if (!op || op.kind !== "recognize" || op.target !== identity) return undefined;
+    if (op.phase !== "listening" && !(op.phase === "prompt" && op.interruptPrompt)) return undefined;
+    return { keys: op.inputType !== "speech", speech: op.inputType !== "dtmf" };
   }
 
   /** The running operation and the queue, for the control API. */
@@ -122,6 +137,7 @@ export class MediaSession {
     this.current = undefined;
     for (const op of ops) {
       op.cancelTimer?.();
+      this.silence(op);
       this.host.emit(op.kind === "play" ? "PlayCanceled" : "RecognizeCanceled", { resultInformation: RESULTS.canceled }, op);
     }
   }
@@ -130,6 +146,7 @@ export class MediaSession {
   close(): void {
     this.closed = true;
     this.current?.cancelTimer?.();
+    if (this.current) this.silence(this.current);
     this.current = undefined;
     this.queue.splice(0);
   }
@@ -143,6 +160,7 @@ export class MediaSession {
       if (!op.interruptPrompt) return "ignored";
       op.cancelTimer?.();
       op.phase = "listening";
+      this.silence(op);
     }
     op.cancelTimer?.();
     if (op.inputType === "choices") {
@@ -172,6 +190,7 @@ export class MediaSession {
     if (op.phase === "prompt") {
       if (!op.interruptPrompt) return "ignored";
       op.phase = "listening";
+      this.silence(op);
     }
     op.cancelTimer?.();
     if (op.inputType === "choices") {
@@ -213,8 +232,20 @@ export class MediaSession {
   private done(op: MediaOp): void {
     if (this.current !== op) return;
     op.cancelTimer?.();
+    this.silence(op);
     this.current = undefined;
     this.next();
+  }
+
+  /** The operation's prompt stops sounding (it ended, was interrupted or canceled). */
+  private silence(op: MediaOp): void {
+    const sounding = op.sounding;
+    if (!sounding || sounding.length === 0) return;
+    op.sounding = [];
+    for (const { leg, entry } of sounding) {
+      if (leg.playing === entry) leg.playing = undefined;
+    }
+    this.host.changed?.(sounding.map((s) => s.leg));
   }
 
   /**
@@ -255,14 +286,20 @@ export class MediaSession {
   private playPrompts(op: MediaOp, prompts: HeardPrompt[], playTo: string[], after: () => boolean): void {
     const playAt = (index: number): void => {
       if (this.current !== op) return;
+      this.silence(op);
       if (index >= prompts.length) {
         if (after()) playAt(0);
         return;
       }
       const prompt = prompts[index];
-      for (const leg of this.host.recipients(playTo)) {
-        leg.heard.push({ ...prompt, at: nowIso() });
-      }
+      const legs = this.host.recipients(playTo);
+      op.sounding = legs.map((leg) => {
+        const entry = { ...prompt, at: nowIso() };
+        leg.heard.push(entry);
+        leg.playing = entry;
+        return { leg, entry };
+      });
+      this.host.changed?.(legs);
       op.cancelTimer = this.host.clock.after(promptDurationMs(prompt, this.host.fileDurationMs), () => playAt(index + 1));
     };
     playAt(0);
@@ -288,6 +325,7 @@ export class MediaSession {
 
   private listen(op: RecognizeOp): void {
     op.phase = "listening";
+    this.host.changed?.(this.host.recipients([op.target]));
     op.cancelTimer = this.host.clock.after(op.initialSilenceMs, () => {
       this.finishRecognize(op, "RecognizeFailed", RESULTS.initialSilence, {});
     });

@@ -63,6 +63,8 @@ export interface Leg {
   endedAt?: string;
   call?: ServerCall;
   heard: HeardPrompt[];
+  /** The entry of `heard` sounding now (a prompt, hold music), if any. */
+  playing?: HeardPrompt;
   timeline: LegEvent[];
   /** DTMF tones the application sent to this party (sendDtmfTones). */
   tonesReceived: string[];

@@ -6,7 +6,8 @@
  *   `/calling/keys`);
  * - recording storage (`/v1/objects/...`, reached through `*.asm.skype.com` URLs);
  * - an Entra-style token endpoint (`/{tenant}/oauth2/v2.0/token`) for bearer authentication;
- * - the control API under `/simulator` (also mountable elsewhere through `handleControl`).
+ * - the control API under `/simulator` (also mountable elsewhere through `handleControl`), with
+ *   the phone page (`/simulator/phone`) that plays the far end of calls in a browser.
  * It speaks plain http on loopback by default, or https with a key and certificate (`tls`): then
  * every URL it gives out (endpoint, callback JWT issuer, JWKS, token endpoint) is https, and the
  * SDK and @azure/identity reach it with bearer tokens exactly as they reach Azure.
@@ -25,6 +26,7 @@ import { verifyHmacRequest } from "./hmac";
 import { parseJsonObject, readBody, sendError, sendJson, splitUrl } from "./http";
 import { SimulatorKeys } from "./keys";
 import { RESULTS, type ResultInformation } from "./media";
+import { servePhoneAsset } from "./phone-assets";
 import { RecordingStore, SIMULATOR_STORAGE_HOST } from "./recordings";
 import { createRestRouter, type RestReply } from "./rest-api";
 
@@ -91,6 +93,8 @@ export interface SimulatorOptions {
   entraClients?: EntraClient[];
   /** Largest request body accepted (default 1 MiB). */
   maxBodyBytes?: number;
+  /** Most `GET /simulator/changes` long-polls waiting at once (default 100); more get 503. */
+  maxWatchers?: number;
 }
 
 const DEFAULT_OWNED_NUMBER = "+18005550100";
@@ -165,6 +169,7 @@ export class AcsSimulator {
       signContext: (claims) => keys.signContext(claims),
       checkFile: options.validateMediaUrls ? (url) => checkAudioFile(url) : undefined,
       onCallEnded: (call) => this.recordings.callEnded(call),
+      maxWatchers: options.maxWatchers,
     });
     this.restRouter = createRestRouter(this.engine, this.recordings, {
       ownedNumbers: ownedRawIds,
@@ -271,6 +276,7 @@ export class AcsSimulator {
       speed: this.clock.speed,
       ownedNumbers: this.ownedNumbers,
       recordingStorageHost: SIMULATOR_STORAGE_HOST,
+      watching: this.engine.changes.watching,
     };
   }
 
@@ -359,9 +365,10 @@ export class AcsSimulator {
     }
   }
 
-  /** The control API as a request listener; `req.url` is relative to wherever it is mounted. */
+  /** The control API and the phone page as a request listener; `req.url` is relative to wherever it is mounted. */
   async handleControl(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
+      if (await servePhoneAsset(req, res)) return;
       const { path, query } = splitUrl(req.url);
       const match = this.controlRouter.match(req.method ?? "GET", path === "" ? "/" : path);
       if (match === undefined) throw new AcsError(404, "NotFound", "No such control API resource.");
@@ -372,7 +379,10 @@ export class AcsSimulator {
         parsed && typeof parsed === "object" && !Buffer.isBuffer(parsed)
           ? (parsed as Record<string, unknown>)
           : parseJsonObject(await readBody(req, this.maxBodyBytes), true);
-      const reply = await match.handler(match.params, body, query);
+      // A long-poll stops waiting when its client goes away.
+      const gone = new AbortController();
+      res.once("close", () => gone.abort());
+      const reply = await match.handler(match.params, body, query, { signal: gone.signal });
       sendJson(res, reply.status, reply.body);
     } catch (err) {
       sendError(res, err);

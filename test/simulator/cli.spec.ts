@@ -28,7 +28,8 @@ async function startCli(args: string[]): Promise<{ child: ChildProcess; lines: M
     rl.on("line", (line) => {
       const m = /^(ACS_[A-Z_]+)=(.*)$/.exec(line);
       if (m) lines.set(m[1], m[2]);
-      if (lines.has("ACS_CONNECTION_STRING") && lines.has("ACS_SIMULATOR_CONTROL")) {
+      // "Owned numbers" follows every ACS_ line (the https ones too): the output may come in several chunks.
+      if (lines.has("ACS_CONNECTION_STRING") && lines.has("ACS_SIMULATOR_CONTROL") && line.startsWith("Owned numbers")) {
         clearTimeout(timer);
         resolve();
       }
