@@ -1,6 +1,6 @@
 /** acs-incoming-call: one message per IncomingCall (from Event Grid) that passes the filters. */
-import type { IncomingCall } from "../lib/acs-service";
-import { serviceOf, type NodeRedRuntime, type RuntimeNode } from "../lib/node-kit";
+import type { AcsService, IncomingCall } from "../lib/acs-service";
+import { serviceOf, traceSent, type NodeMessage, type NodeRedRuntime, type RuntimeNode } from "../lib/node-kit";
 import { partyFilter } from "../lib/party-filter";
 
 interface Def {
@@ -18,12 +18,13 @@ export = function register(RED: NodeRedRuntime): void {
     let unsubscribe: (() => void) | undefined;
     let closed = false;
     let count = 0;
+    let service: AcsService | undefined;
 
     const onCall = (call: IncomingCall) => {
       if (!toMatches(call.to) || !fromMatches(call.from)) return;
       count += 1;
       node.status({ fill: "green", shape: "dot", text: `${RED._("acs-incoming-call.status.calls")}: ${count}` });
-      node.send({
+      const msg: NodeMessage = {
         payload: { from: call.from, to: call.to },
         call: {
           direction: "inbound",
@@ -39,14 +40,18 @@ export = function register(RED: NodeRedRuntime): void {
           ...(call.onBehalfOf ? { onBehalfOf: call.onBehalfOf } : {}),
         },
         event: { type: "IncomingCall", id: call.eventId, ...call.data },
-      });
+      };
+      // This flow takes the call: it enters the call trace, with this node as its first step.
+      if (service?.trace?.adopt(call.serverCallId ?? call.incomingCallContext)) traceSent(node, msg, true);
+      node.send(msg);
     };
 
     node.status({ fill: "grey", shape: "ring", text: RED._("acs-incoming-call.status.connecting") });
     serviceOf(RED, def.acs)
-      .then((service) => {
+      .then((s) => {
         if (closed) return;
-        unsubscribe = service.onIncomingCall(onCall);
+        service = s;
+        unsubscribe = s.onIncomingCall(onCall);
         node.status({ fill: "green", shape: "ring", text: RED._("acs-incoming-call.status.listening") });
       })
       .catch((err: Error) => {
