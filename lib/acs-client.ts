@@ -88,7 +88,15 @@ export class RequestTap {
       try {
         response = await next(request);
       } catch (error) {
-        safely(() => listener({ method: request.method, url: request.url, body: request.body, startedAt, error }));
+        // ACS refusing a request (4xx/5xx) is thrown by the SDK's deserialization as a RestError that carries the answer.
+        const answer = (error as { response?: { status?: unknown; bodyAsText?: unknown } } | undefined)?.response;
+        safely(() =>
+          listener(
+            typeof answer?.status === "number"
+              ? { method: request.method, url: request.url, body: request.body, startedAt, status: answer.status, responseText: typeof answer.bodyAsText === "string" ? answer.bodyAsText : undefined }
+              : { method: request.method, url: request.url, body: request.body, startedAt, error },
+          ),
+        );
         throw error;
       }
       safely(() => listener({ method: request.method, url: request.url, body: request.body, startedAt, status: response.status, responseText: response.bodyAsText ?? undefined }));

@@ -41,6 +41,18 @@ function detailOf(type: string, data: Json): string | undefined {
   }
 }
 
+/** ACS's result messages are a small set of fixed texts: each is cleaned once (the cache is bounded). */
+const cleaned = new Map<string, string>();
+function cleanMessage(message: string): string {
+  let out = cleaned.get(message);
+  if (out === undefined) {
+    out = shorten(redactSecrets(message), 300);
+    if (cleaned.size >= 500) cleaned.clear();
+    cleaned.set(message, out);
+  }
+  return out;
+}
+
 /** The result and detail of an event (its type and SDK-parsed data). */
 export function describeEvent(type: string, data: Json): EventInfo {
   const out: EventInfo = {};
@@ -48,7 +60,7 @@ export function describeEvent(type: string, data: Json): EventInfo {
   if (isObject(info)) {
     if (typeof info.code === "number") out.code = info.code;
     if (typeof info.subCode === "number") out.subCode = info.subCode;
-    if (typeof info.message === "string" && info.message) out.message = shorten(redactSecrets(info.message), 300);
+    if (typeof info.message === "string" && info.message) out.message = cleanMessage(info.message);
   }
   const detail = detailOf(type, data);
   if (detail) out.detail = shorten(detail, 80);

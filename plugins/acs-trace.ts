@@ -101,6 +101,6 @@ export = function register(RED: PluginRuntime): void {
   mountRoutes(RED);
   // One subscription per process; the latest runtime's comms carries the notifications.
   const comms = RED.comms;
-  publish = comms ? (cursor) => comms.publish(TOPIC, { cursor }, false) : undefined;
+  if (comms) publish = (cursor) => comms.publish(TOPIC, { cursor }, false);
   unsubscribe ??= callTraces.subscribe((cursor) => publish?.(cursor));
 };
