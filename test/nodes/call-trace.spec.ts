@@ -31,15 +31,15 @@ interface CallDetail {
   steps: TraceStep[];
 }
 
-async function listCalls(): Promise<CallList> {
-  const res = await helper.request().get("/acs-trace/calls").expect(200);
-  return res.body as CallList;
+/** GET on the admin app the harness's Node-RED serves (supertest). */
+async function adminGet<T>(path: string): Promise<T> {
+  const res = await (helper.request().get(path) as Promise<{ status: number; body: T }>);
+  assert.equal(res.status, 200, `GET ${path}`);
+  return res.body;
 }
 
-async function callDetail(id: string, since = 0): Promise<CallDetail> {
-  const res = await helper.request().get(`/acs-trace/calls/${id}${since ? `?since=${since}` : ""}`).expect(200);
-  return res.body as CallDetail;
-}
+const listCalls = () => adminGet<CallList>("/acs-trace/calls");
+const callDetail = (id: string, since = 0) => adminGet<CallDetail>(`/acs-trace/calls/${id}${since ? `?since=${since}` : ""}`);
 
 /** The traced call of the far end's leg (by its serverCallId), once `ready` says its timeline is complete. */
 async function tracedCall(red: RedHarness, legId: string, ready: (d: CallDetail) => boolean): Promise<CallDetail> {
