@@ -305,7 +305,11 @@ function traceOutput(node: RuntimeNode, msg: NodeMessage, port: number, seen: Ca
 /** Trace a message a node sends on its own (an incoming call, a call's later end), not in answer to an input. */
 export function traceSent(node: RuntimeNode, out: Parameters<SendFn>[0], withNodeStep = false): void {
   if (callTraces.size === 0) return;
-  traceOutputs(node, out, undefined, withNodeStep ? Date.now() : undefined);
+  try {
+    traceOutputs(node, out, undefined, withNodeStep ? Date.now() : undefined);
+  } catch {
+    // The trace must never stop a message.
+  }
 }
 
 /** One message's visit to a node, for the call trace. */
@@ -317,19 +321,32 @@ class NodeVisit {
     private readonly node: RuntimeNode,
     msg: NodeMessage,
   ) {
-    this.record = callTraces.find(callIdsOf(msg));
-    this.record?.trace.node(this.record, node, this.at);
+    // The trace must never stop a message: whatever goes wrong in it is ignored (here and below).
+    try {
+      this.record = callTraces.find(callIdsOf(msg));
+      this.record?.trace.node(this.record, node, this.at);
+    } catch {
+      this.record = undefined;
+    }
   }
 
   sent(out: Parameters<SendFn>[0]): void {
-    this.record = traceOutputs(this.node, out, this.record, this.at);
+    try {
+      this.record = traceOutputs(this.node, out, this.record, this.at);
+    } catch {
+      // ignored
+    }
   }
 
   failed(msg: NodeMessage, err: Error): void {
-    const record = callTraces.find(callIdsOf(msg)) ?? this.record;
-    if (!record) return;
-    if (record !== this.record) record.trace.node(record, this.node, this.at);
-    record.trace.error(record, this.node, err?.message ?? String(err));
+    try {
+      const record = callTraces.find(callIdsOf(msg)) ?? this.record;
+      if (!record) return;
+      if (record !== this.record) record.trace.node(record, this.node, this.at);
+      record.trace.error(record, this.node, err?.message ?? String(err));
+    } catch {
+      // ignored
+    }
   }
 }
 

@@ -145,6 +145,30 @@ describe("call trace", function () {
     }
   });
 
+  it("an outbound call: traced from the create-call node on, with who calls whom", async () => {
+    const out = RedHarness.outputs("create", 3);
+    const target = "+14255550160";
+    await red.load([
+      red.configNode(),
+      { id: "create", type: "acs-create-call", name: "call the customer", acs: "acs", targets: target, targetsType: "str", callerId: LINE, callerIdType: "str", wires: [["bye", ...out.wires[0]], out.wires[1], out.wires[2]] },
+      { id: "bye", type: "acs-hangup", acs: "acs", forEveryone: true, wires: [[]] },
+      ...out.nodes,
+      ...RedHarness.catcher(),
+    ]);
+    red.inject("create", { payload: "call" });
+    const leg = await red.waitForLeg((l) => l.to === `4:${target}` && l.state === "ringing", "the customer's phone ringing");
+    await red.control("POST", `/calls/${leg.id}/answer`);
+    const detail = await tracedCall(red, leg.id, ended);
+    assert.equal(detail.call.direction, "outbound");
+    assert.equal(detail.call.from, LINE);
+    assert.equal(detail.call.to, target);
+    assert.deepEqual(nodesOf(detail), ["create", "bye"]);
+    assert.deepEqual(opsOf(detail), ["createCall", "terminate"]);
+    assert.deepEqual(outcomesOf(detail), ["create:0", "bye:0", "create:2:ended"]);
+    assert.equal(detail.steps[0].kind, "node", "the node that placed the call comes first, though the call was known only once ACS answered");
+    assert.equal(detail.steps[0].nodeName, "call the customer");
+  });
+
   /** incoming-call → answer; play and the catch node wait for what the test sends. */
   function answerFlow(play: Record<string, unknown>): FlowNode[] {
     const ans = RedHarness.outputs("answer", 3);
