@@ -12,6 +12,7 @@ import { CallAutomationClient, type CallAutomationClientOptions, type CustomCall
 import type { TokenCredential } from "@azure/identity";
 import type { PipelinePolicy } from "@azure/core-rest-pipeline";
 import { simulatorHttpClient } from "./simulator-client";
+import { traceNow } from "./call-trace";
 
 export type ConnectionSettings =
   | { kind: "connectionString"; connectionString: string }
@@ -83,7 +84,7 @@ export class RequestTap {
     sendRequest: async (request, next) => {
       const listener = this.listener;
       if (!listener) return next(request);
-      const startedAt = Date.now();
+      const startedAt = traceNow();
       let response;
       try {
         response = await next(request);

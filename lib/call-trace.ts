@@ -99,6 +99,14 @@ export interface TraceLimits {
 
 export const DEFAULT_LIMITS: TraceLimits = { calls: 50, steps: 200 };
 
+/**
+ * The trace's clock: ms since the epoch with µs resolution, from the monotonic clock, so steps
+ * recorded in the same millisecond (a node, then the request it sends) keep their order.
+ */
+export function traceNow(): number {
+  return Math.round((performance.timeOrigin + performance.now()) * 1000) / 1000;
+}
+
 /** A call as the list shows it. */
 export interface CallSummary {
   id: string;
@@ -234,7 +242,7 @@ export class CallTrace {
   // ----------------------------------------------------------------- recording
 
   /** An IncomingCall arrived: kept aside until a flow takes it (adopt) or an operation names it. */
-  incoming(call: IncomingCallInfo, t = Date.now()): void {
+  incoming(call: IncomingCallInfo, t = traceNow()): void {
     const entry: PendingIncoming = { serverCallId: call.serverCallId, correlationId: call.correlationId, incomingCallContext: call.incomingCallContext, from: call.from, to: call.to, t };
     if (call.serverCallId) this.pending.set(call.serverCallId, entry);
     this.pending.set(call.incomingCallContext, entry);
@@ -270,17 +278,17 @@ export class CallTrace {
   }
 
   /** A node got a message about `record`'s call. */
-  node(record: CallRecord, node: TracedNode, t = Date.now()): void {
+  node(record: CallRecord, node: TracedNode, t = traceNow()): void {
     this.add(record, { seq: 0, t, kind: "node", nodeId: node.id, nodeType: node.type, nodeName: node.name || undefined });
   }
 
   /** A node sent a message about `record`'s call on output `port`. */
-  outcome(record: CallRecord, node: TracedNode, port: number, reason?: string, t = Date.now()): void {
+  outcome(record: CallRecord, node: TracedNode, port: number, reason?: string, t = traceNow()): void {
     this.add(record, { seq: 0, t, kind: "outcome", nodeId: node.id, nodeType: node.type, nodeName: node.name || undefined, port, reason });
   }
 
   /** A node reported an error while handling a message about `record`'s call. */
-  error(record: CallRecord, node: TracedNode | undefined, message: string, t = Date.now()): void {
+  error(record: CallRecord, node: TracedNode | undefined, message: string, t = traceNow()): void {
     this.add(record, {
       seq: 0,
       t,
@@ -302,7 +310,7 @@ export class CallTrace {
   }
 
   /** An operation sent to ACS (`response` undefined when no answer came, `failure` says why). */
-  operation(info: RequestInfo, response: ResponseInfo | undefined, failure: string | undefined, t = Date.now()): void {
+  operation(info: RequestInfo, response: ResponseInfo | undefined, failure: string | undefined, t = traceNow()): void {
     let record =
       this.lookup(info.callConnectionId) ??
       this.lookup(info.recordingId) ??
@@ -347,7 +355,7 @@ export class CallTrace {
   }
 
   /** An event ACS sent about a call of this config; returns its step (see retract). */
-  event(event: TracedEvent, t = Date.now()): TraceStep | undefined {
+  event(event: TracedEvent, t = traceNow()): TraceStep | undefined {
     let record = this.lookup(event.callConnectionId) ?? this.adopt(event.serverCallId);
     if (!record) {
       // Callbacks come only for calls this config placed or answered: one forgotten (or cleared) is traced again.

@@ -11,7 +11,7 @@ import { failurePayload } from "./outcomes";
 import type { SipVoipHeaders } from "./acs-client";
 import { readCustomHeaders } from "./headers-input";
 import { rawIdFromText } from "./identifiers";
-import { callTraces, type CallIds, type CallRecord } from "./call-trace";
+import { callTraces, traceNow, type CallIds, type CallRecord } from "./call-trace";
 
 export type NodeMessage = Record<string, unknown> & { _msgid?: string; payload?: unknown };
 export type SendFn = (msg: NodeMessage | Array<NodeMessage | null> | null) => void;
@@ -306,7 +306,7 @@ function traceOutput(node: RuntimeNode, msg: NodeMessage, port: number, seen: Ca
 export function traceSent(node: RuntimeNode, out: Parameters<SendFn>[0], withNodeStep = false): void {
   if (callTraces.size === 0) return;
   try {
-    traceOutputs(node, out, undefined, withNodeStep ? Date.now() : undefined);
+    traceOutputs(node, out, undefined, withNodeStep ? traceNow() : undefined);
   } catch {
     // The trace must never stop a message.
   }
@@ -314,7 +314,7 @@ export function traceSent(node: RuntimeNode, out: Parameters<SendFn>[0], withNod
 
 /** One message's visit to a node, for the call trace. */
 class NodeVisit {
-  private readonly at = Date.now();
+  private readonly at = traceNow();
   private record?: CallRecord;
 
   constructor(
