@@ -202,15 +202,7 @@ export class NodeActivity {
     this.watchEnd(service, callConnectionId, (event) => {
       endedMsg.payload = failurePayload("ended", event);
       endedMsg.event = event ? eventForMessage(event) : undefined;
-      sendOn(
-        (m) => {
-          traceSent(this.node, m);
-          this.node.send(m);
-        },
-        port,
-        outputs,
-        endedMsg,
-      );
+      sendOn(sendFrom(this.node), port, outputs, endedMsg);
     });
   }
 
@@ -310,6 +302,14 @@ export function traceSent(node: RuntimeNode, out: Parameters<SendFn>[0], withNod
   } catch {
     // The trace must never stop a message.
   }
+}
+
+/** `node.send`, traced: for messages a node sends later, on its own (a call's end, continuous DTMF tones). */
+export function sendFrom(node: RuntimeNode): SendFn {
+  return (out) => {
+    traceSent(node, out);
+    node.send(out);
+  };
 }
 
 /** One message's visit to a node, for the call trace. */

@@ -186,6 +186,31 @@ describe("call trace", function () {
 
   const copy = (m: ReceivedMessage) => JSON.parse(JSON.stringify(m.msg)) as Record<string, unknown>;
 
+  it("messages a node sends later on its own are outcomes too: continuous DTMF tones (how many steps, never which key)", async () => {
+    const ans = RedHarness.outputs("answer", 3);
+    const listen = RedHarness.outputs("listen", 4);
+    await red.load([
+      red.configNode(),
+      { id: "incoming", type: "acs-incoming-call", acs: "acs", to: LINE, wires: [["answer"]] },
+      { id: "answer", type: "acs-answer", acs: "acs", action: "answer", wires: [["listen", ...ans.wires[0]], ans.wires[1], ans.wires[2]] },
+      { id: "listen", type: "acs-dtmf", acs: "acs", action: "startContinuous", wires: listen.wires },
+      ...ans.nodes,
+      ...listen.nodes,
+    ]);
+    const leg = await red.dial(CALLER, LINE);
+    await red.next("listen", 0);
+    await red.press(leg, "4");
+    await red.next("listen", 1);
+    await red.press(leg, "2");
+    await red.next("listen", 1, (m) => m.msg.payload === "2");
+    const detail = await tracedCall(red, leg, (d) => d.steps.filter((s) => s.kind === "outcome" && s.nodeId === "listen" && s.port === 1).length === 2);
+    assert.deepEqual(opsOf(detail), ["answer", "startContinuousDtmfRecognition"]);
+    assert.equal(eventsOf(detail).filter((e) => e === "ContinuousDtmfRecognitionToneReceived").length, 2);
+    assert.deepEqual(outcomesOf(detail).filter((o) => o.startsWith("listen")), ["listen:0", "listen:1", "listen:1"]);
+    assert.doesNotMatch(JSON.stringify(detail.steps.filter((s) => s.kind === "event")), /"(four|two)"/, "the keys pressed are not kept");
+    await red.hangup(leg);
+  });
+
   it("a node's error is a step of the call: a prompt played after the caller hung up", async () => {
     await red.load(answerFlow({}));
     const leg = await red.dial(CALLER, LINE);
