@@ -12,6 +12,7 @@ import { CallAutomationClient, type CallAutomationClientOptions, type CustomCall
 import type { TokenCredential } from "@azure/identity";
 import type { PipelinePolicy } from "@azure/core-rest-pipeline";
 import { simulatorHttpClient } from "./simulator-client";
+import { traceNow } from "./call-trace";
 
 export type ConnectionSettings =
   | { kind: "connectionString"; connectionString: string }
@@ -58,15 +59,76 @@ export class CreateCallContexts {
   };
 }
 
+/** A REST request the client sent and what came back, as the call trace reads it. */
+export interface TappedRequest {
+  method: string;
+  url: string;
+  /** The request body as sent (JSON text for Call Automation operations). */
+  body: unknown;
+  startedAt: number;
+  status?: number;
+  responseText?: string;
+  /** Set when no answer came (network failure, aborted). */
+  error?: unknown;
+}
+
+/**
+ * Lets one listener (the acs-config's call trace) see every request the client sends and the
+ * answer it got, after retries. With no listener it only passes the request on.
+ */
+export class RequestTap {
+  listener?: (request: TappedRequest) => void;
+
+  readonly policy: PipelinePolicy = {
+    name: "acsRequestTap",
+    sendRequest: async (request, next) => {
+      const listener = this.listener;
+      if (!listener) return next(request);
+      const startedAt = traceNow();
+      let response;
+      try {
+        response = await next(request);
+      } catch (error) {
+        // ACS refusing a request (4xx/5xx) is thrown by the SDK's deserialization as a RestError that carries the answer.
+        const answer = (error as { response?: { status?: unknown; bodyAsText?: unknown } } | undefined)?.response;
+        safely(() =>
+          listener(
+            typeof answer?.status === "number"
+              ? { method: request.method, url: request.url, body: request.body, startedAt, status: answer.status, responseText: typeof answer.bodyAsText === "string" ? answer.bodyAsText : undefined }
+              : { method: request.method, url: request.url, body: request.body, startedAt, error },
+          ),
+        );
+        throw error;
+      }
+      safely(() => listener({ method: request.method, url: request.url, body: request.body, startedAt, status: response.status, responseText: response.bodyAsText ?? undefined }));
+      return response;
+    },
+  };
+}
+
+function safely(fn: () => void): void {
+  try {
+    fn();
+  } catch {
+    // The trace must never break a request.
+  }
+}
+
 export interface AcsClient {
   client: CallAutomationClient;
   createCallContexts: CreateCallContexts;
+  /** Watches requests for the call trace (absent on clients built elsewhere). */
+  requestTap?: RequestTap;
 }
 
 export function createAcsClient(settings: ConnectionSettings): AcsClient {
   const createCallContexts = new CreateCallContexts();
+  const requestTap = new RequestTap();
   const options: CallAutomationClientOptions = {
-    additionalPolicies: [{ policy: createCallContexts.policy, position: "perCall" }],
+    additionalPolicies: [
+      { policy: createCallContexts.policy, position: "perCall" },
+      { policy: requestTap.policy, position: "perCall" },
+    ],
     retryOptions: { maxRetries: 3 },
   };
   let client: CallAutomationClient;
@@ -90,7 +152,7 @@ export function createAcsClient(settings: ConnectionSettings): AcsClient {
       client = new CallAutomationClient(settings.connectionString, options);
       break;
   }
-  return { client, createCallContexts };
+  return { client, createCallContexts, requestTap };
 }
 
 /** The `endpoint=` of an ACS connection string, or undefined. */

@@ -14,6 +14,7 @@ import { EventRouter, type Operation, type Outcome } from "./event-router";
 import { readEventGridRequest, validationResponse, type EventGridNotification } from "./event-grid";
 import { rawIdOf, textFromRawId, type IdentifierModel } from "./identifiers";
 import { RecentSet } from "./recent-set";
+import type { CallTrace } from "./call-trace";
 import { idsOfRecordingSubject } from "./recording-file";
 import type { WebhookEndpoint, WebhookReply } from "./webhooks";
 
@@ -67,6 +68,8 @@ export interface AcsServiceOptions {
   operationTimeoutMs?: number;
   /** Reports problems an operator should see (no secrets in them). */
   warn?: (message: string) => void;
+  /** Where this config's calls are traced (operations, events, incoming calls), if anywhere. */
+  trace?: CallTrace;
 }
 
 export interface OperateSpec {
@@ -104,6 +107,7 @@ export class AcsService implements WebhookEndpoint {
   readonly defaultVoice: string;
   readonly defaultLocale: string;
   readonly operationTimeoutMs: number;
+  readonly trace?: CallTrace;
   private readonly callbackBase: string;
   private readonly verifier: CallbackVerifier;
   private readonly warn: (message: string) => void;
@@ -124,6 +128,10 @@ export class AcsService implements WebhookEndpoint {
     this.defaultLocale = options.defaultLocale || "en-US";
     this.operationTimeoutMs = options.operationTimeoutMs ?? 5 * 60 * 1000;
     this.warn = options.warn ?? (() => undefined);
+    this.trace = options.trace;
+    const trace = options.trace;
+    // Every REST request the client sends is an operation step of the call it names.
+    if (trace && options.acs.requestTap) options.acs.requestTap.listener = (request) => trace.request(request);
   }
 
   /** The URL ACS posts this config's call events to (it holds the secret: never log it). */
@@ -232,8 +240,13 @@ export class AcsService implements WebhookEndpoint {
     const read = readCallbackBody(body);
     if (read.kind === "invalid") return { status: 400, body: { error: read.reason } };
     for (const event of read.events) {
+      // Traced before it is dispatched, so the event comes before the outcomes it causes.
+      const traced = this.trace?.event(event);
       const result = this.router.dispatch(event);
-      if (result === "duplicate") continue;
+      if (result === "duplicate") {
+        if (traced) this.trace?.retract(traced);
+        continue;
+      }
       this.emit({
         source: "callback",
         id: event.id,
@@ -258,18 +271,24 @@ export class AcsService implements WebhookEndpoint {
       if (this.seenEventGrid.has(event.id)) continue;
       this.seenEventGrid.add(event.id);
       const type = event.eventType.replace(/^Microsoft\.Communication\./, "");
+      // A recording's file-ready event names its call only in the subject.
+      const serverCallId = typeof event.data.serverCallId === "string" ? event.data.serverCallId : idsOfRecordingSubject(event.subject).serverCallId;
+      const correlationId = typeof event.data.correlationId === "string" ? event.data.correlationId : undefined;
       if (type === "IncomingCall") {
         const call = incomingCallOf(event);
+        // Traced once a flow takes it (the incoming-call node adopts it), before the node's message goes out.
+        if (call) this.trace?.incoming(call);
         if (call) for (const l of [...this.incomingListeners]) safely(() => l(call));
+      } else {
+        this.trace?.event({ type, serverCallId, correlationId, data: event.data });
       }
       this.emit({
         source: "eventGrid",
         id: event.id,
         type,
         time: event.eventTime,
-        // A recording's file-ready event names its call only in the subject.
-        serverCallId: typeof event.data.serverCallId === "string" ? event.data.serverCallId : idsOfRecordingSubject(event.subject).serverCallId,
-        correlationId: typeof event.data.correlationId === "string" ? event.data.correlationId : undefined,
+        serverCallId,
+        correlationId,
         ...(event.subject ? { subject: event.subject } : {}),
         data: event.data,
         claimed: false,
@@ -280,6 +299,7 @@ export class AcsService implements WebhookEndpoint {
 
   close(): void {
     this.closed = true;
+    if (this.acs.requestTap && this.trace) this.acs.requestTap.listener = undefined;
     this.router.close();
     this.incomingListeners.clear();
     this.eventListeners.clear();

@@ -12,6 +12,7 @@ import type { SipVoipHeaders } from "./acs-client";
 import { readCustomHeaders } from "./headers-input";
 import { rawIdFromText } from "./identifiers";
 import { catalogueNamespace, countedStatus, statusKey as namespacedKey } from "./status-text";
+import { callTraces, traceNow, type CallIds, type CallRecord } from "./call-trace";
 
 export type NodeMessage = Record<string, unknown> & { _msgid?: string; payload?: unknown };
 export type SendFn = (msg: NodeMessage | Array<NodeMessage | null> | null) => void;
@@ -224,7 +225,7 @@ export class NodeActivity {
     this.watchEnd(service, callConnectionId, (event) => {
       endedMsg.payload = failurePayload("ended", event);
       endedMsg.event = event ? eventForMessage(event) : undefined;
-      sendOn((m) => this.node.send(m), port, outputs, endedMsg);
+      sendOn(sendFrom(this.node), port, outputs, endedMsg);
     });
   }
 
@@ -251,15 +252,125 @@ export class NodeActivity {
  */
 export function handleMessages(node: RuntimeNode, handle: (msg: NodeMessage, send: SendFn) => Promise<void>, onClose: () => void): void {
   node.on("input", (msg: NodeMessage, send: SendFn, done: DoneFn) => {
-    handle(msg, send).then(
+    if (callTraces.size === 0) {
+      handle(msg, send).then(
+        () => done(),
+        (err: Error) => done(err),
+      );
+      return;
+    }
+    // The call trace: the node as the message arrives, the port each message leaves by, the error.
+    const visit = new NodeVisit(node, msg);
+    handle(msg, (out) => {
+      visit.sent(out);
+      send(out);
+    }).then(
       () => done(),
-      (err: Error) => done(err),
+      (err: Error) => {
+        visit.failed(msg, err);
+        done(err);
+      },
     );
   });
   node.on("close", (_removed: boolean, done: () => void) => {
     onClose();
     done();
   });
+}
+
+// ------------------------------------------------------------------ call trace
+
+const callIdsOf = (msg: NodeMessage | null | undefined): CallIds | undefined => {
+  const call = msg?.call;
+  return typeof call === "object" && call !== null ? (call as CallIds) : undefined;
+};
+
+const reasonOf = (msg: NodeMessage): string | undefined => {
+  const payload = msg.payload;
+  const reason = typeof payload === "object" && payload !== null ? (payload as { reason?: unknown }).reason : undefined;
+  return typeof reason === "string" ? reason : undefined;
+};
+
+/**
+ * Trace what leaves a node (`send`'s argument: one message, or one entry per port): an outcome
+ * step on each message's call. With `enteredAt` (the visit's start), a node step goes first on a
+ * call that `seen` is not: a call the node created (create-call), or one not known as the message came in.
+ */
+function traceOutputs(node: RuntimeNode, out: Parameters<SendFn>[0], seen?: CallRecord, enteredAt?: number): CallRecord | undefined {
+  if (!out) return seen;
+  if (!Array.isArray(out)) return traceOutput(node, out, 0, seen, enteredAt);
+  let last = seen;
+  for (let port = 0; port < out.length; port++) {
+    const entry: unknown = out[port];
+    if (!entry) continue;
+    if (!Array.isArray(entry)) last = traceOutput(node, entry as NodeMessage, port, last, enteredAt);
+    else for (const m of entry as NodeMessage[]) last = traceOutput(node, m, port, last, enteredAt);
+  }
+  return last;
+}
+
+function traceOutput(node: RuntimeNode, msg: NodeMessage, port: number, seen: CallRecord | undefined, enteredAt: number | undefined): CallRecord | undefined {
+  const record = callTraces.find(callIdsOf(msg));
+  if (!record) return seen;
+  if (enteredAt !== undefined && record !== seen) record.trace.node(record, node, enteredAt);
+  record.trace.outcome(record, node, port, reasonOf(msg));
+  return record;
+}
+
+/** Trace a message a node sends on its own (an incoming call, a call's later end), not in answer to an input. */
+export function traceSent(node: RuntimeNode, out: Parameters<SendFn>[0], withNodeStep = false): void {
+  if (callTraces.size === 0) return;
+  try {
+    traceOutputs(node, out, undefined, withNodeStep ? traceNow() : undefined);
+  } catch {
+    // The trace must never stop a message.
+  }
+}
+
+/** `node.send`, traced: for messages a node sends later, on its own (a call's end, continuous DTMF tones). */
+export function sendFrom(node: RuntimeNode): SendFn {
+  return (out) => {
+    traceSent(node, out);
+    node.send(out);
+  };
+}
+
+/** One message's visit to a node, for the call trace. */
+class NodeVisit {
+  private readonly at = traceNow();
+  private record?: CallRecord;
+
+  constructor(
+    private readonly node: RuntimeNode,
+    msg: NodeMessage,
+  ) {
+    // The trace must never stop a message: whatever goes wrong in it is ignored (here and below).
+    try {
+      this.record = callTraces.find(callIdsOf(msg));
+      this.record?.trace.node(this.record, node, this.at);
+    } catch {
+      this.record = undefined;
+    }
+  }
+
+  sent(out: Parameters<SendFn>[0]): void {
+    try {
+      this.record = traceOutputs(this.node, out, this.record, this.at);
+    } catch {
+      // ignored
+    }
+  }
+
+  failed(msg: NodeMessage, err: Error): void {
+    try {
+      const record = callTraces.find(callIdsOf(msg)) ?? this.record;
+      if (!record) return;
+      if (record !== this.record) record.trace.node(record, this.node, this.at);
+      record.trace.error(record, this.node, err?.message ?? String(err));
+    } catch {
+      // ignored
+    }
+  }
 }
 
 /** The settings every in-call node has: its connection and where the call id comes from. */

@@ -5,6 +5,7 @@
 import { callbackIssuerFor, createAcsClient, endpointOfConnectionString, type ConnectionSettings } from "../lib/acs-client";
 import { AcsService } from "../lib/acs-service";
 import { ACS_CALLBACK_ISSUER, CallbackJwtVerifier, newWebhookSecret } from "../lib/callback-auth";
+import { callTraces, type CallTrace, type TraceLimits } from "../lib/call-trace";
 import { embeddedSimulator, runningEmbeddedSimulator } from "../lib/embedded-simulator";
 import { createEntraCredential, type EntraSettings } from "../lib/entra-credential";
 import type { NodeRedRuntime, RuntimeNode } from "../lib/node-kit";
@@ -112,6 +113,17 @@ function simulatorOptions(settings: Record<string, unknown>): SimulatorOptions {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** This config's call trace, unless `acsTrace: false` in Node-RED's settings (`acsTrace: {calls, steps}` sets its limits). */
+function traceFor(RED: NodeRedRuntime, def: AcsConfigDef, mode: string): CallTrace | undefined {
+  const setting = RED.settings.acsTrace;
+  if (setting === false) {
+    callTraces.close(def.id);
+    return undefined;
+  }
+  const limits = typeof setting === "object" && setting !== null ? (setting as Partial<TraceLimits>) : {};
+  return callTraces.open(def.id, { name: def.name, mode }, limits);
+}
+
 export = function register(RED: NodeRedRuntime): void {
   mountRoutes(RED);
 
@@ -129,9 +141,12 @@ export = function register(RED: NodeRedRuntime): void {
       node.warn(RED._("acs-config.warn.noWebhookSecret"));
     }
 
+    const trace = traceFor(RED, def, mode);
+
     const build = async (): Promise<AcsService> => {
       const common = {
         id: node.id,
+        trace,
         secret,
         cognitiveServicesEndpoint: def.cognitiveServicesEndpoint?.trim() || undefined,
         defaultVoice: def.voice?.trim() || undefined,
@@ -210,8 +225,10 @@ export = function register(RED: NodeRedRuntime): void {
     ready.catch((err: Error) => node.error(err.message));
     node.getService = () => ready;
 
-    node.on("close", (_removed: boolean, done: () => void) => {
+    node.on("close", (removed: boolean, done: () => void) => {
       closed = true;
+      // A redeployed config keeps its calls' trace; a deleted one takes it along.
+      if (removed) callTraces.close(node.id);
       if (simulatorSubscription) simulatorSubscription.sim.unsubscribe(simulatorSubscription.id);
       ready
         .then((service) => {

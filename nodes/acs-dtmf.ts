@@ -21,7 +21,7 @@ import { keyOfTone, keysOfTones, tonesToSend } from "../lib/dtmf";
 import { failurePayload } from "../lib/outcomes";
 import { participantOf } from "../lib/participant-input";
 import { ToneSequencer } from "../lib/tone-sequencer";
-import { callIdOf, evaluateText, FlowError, handleMessages, NodeActivity, sendOn, serviceOf, type CallNodeDef, type NodeMessage, type NodeRedRuntime, type RuntimeNode, type SendFn } from "../lib/node-kit";
+import { callIdOf, evaluateText, FlowError, handleMessages, NodeActivity, sendFrom, sendOn, serviceOf, type CallNodeDef, type NodeMessage, type NodeRedRuntime, type RuntimeNode, type SendFn } from "../lib/node-kit";
 import { statusKey } from "../lib/status-text";
 
 type Action = "send" | "startContinuous" | "stopContinuous";
@@ -88,7 +88,7 @@ export = function register(RED: NodeRedRuntime): void {
     function output(session: Session, port: number, fill: (m: NodeMessage) => void): void {
       const m = RED.util.cloneMessage(session.template);
       fill(m);
-      sendOn((out) => node.send(out), port, LISTEN_OUTPUTS, m);
+      sendOn(sendFrom(node), port, LISTEN_OUTPUTS, m);
     }
 
     function sendTones(session: Session, events: CallEvent[]): void {

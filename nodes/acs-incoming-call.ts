@@ -1,6 +1,6 @@
 /** acs-incoming-call: one message per IncomingCall (from Event Grid) that passes the filters. */
-import type { IncomingCall } from "../lib/acs-service";
-import { serviceOf, type NodeRedRuntime, type RuntimeNode } from "../lib/node-kit";
+import type { AcsService, IncomingCall } from "../lib/acs-service";
+import { serviceOf, traceSent, type NodeMessage, type NodeRedRuntime, type RuntimeNode } from "../lib/node-kit";
 import { countedStatus, statusKey } from "../lib/status-text";
 import { partyFilter } from "../lib/party-filter";
 
@@ -19,12 +19,13 @@ export = function register(RED: NodeRedRuntime): void {
     let unsubscribe: (() => void) | undefined;
     let closed = false;
     let count = 0;
+    let service: AcsService | undefined;
 
     const onCall = (call: IncomingCall) => {
       if (!toMatches(call.to) || !fromMatches(call.from)) return;
       count += 1;
       node.status({ fill: "green", shape: "dot", text: countedStatus("acs-incoming-call.status.calls", count) });
-      node.send({
+      const msg: NodeMessage = {
         payload: { from: call.from, to: call.to },
         call: {
           direction: "inbound",
@@ -40,14 +41,18 @@ export = function register(RED: NodeRedRuntime): void {
           ...(call.onBehalfOf ? { onBehalfOf: call.onBehalfOf } : {}),
         },
         event: { type: "IncomingCall", id: call.eventId, ...call.data },
-      });
+      };
+      // This flow takes the call: it enters the call trace, with this node as its first step.
+      if (service?.trace?.adopt(call.serverCallId ?? call.incomingCallContext)) traceSent(node, msg, true);
+      node.send(msg);
     };
 
     node.status({ fill: "grey", shape: "ring", text: statusKey("acs-incoming-call.status.connecting") });
     serviceOf(RED, def.acs)
-      .then((service) => {
+      .then((s) => {
         if (closed) return;
-        unsubscribe = service.onIncomingCall(onCall);
+        service = s;
+        unsubscribe = s.onIncomingCall(onCall);
         node.status({ fill: "green", shape: "ring", text: statusKey("acs-incoming-call.status.listening") });
       })
       .catch((err: Error) => {

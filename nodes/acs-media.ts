@@ -15,7 +15,7 @@ import { eventForMessage, type CallEvent } from "../lib/call-events";
 import { failurePayload } from "../lib/outcomes";
 import { participantOf } from "../lib/participant-input";
 import { playSourceOf, type PlaySource, type PromptKind } from "../lib/play-sources";
-import { callIdOf, evaluateText, FlowError, handleMessages, NodeActivity, sendOn, serviceOf, type CallNodeDef, type NodeMessage, type NodeRedRuntime, type RuntimeNode, type SendFn } from "../lib/node-kit";
+import { callIdOf, evaluateText, FlowError, handleMessages, NodeActivity, sendFrom, sendOn, serviceOf, type CallNodeDef, type NodeMessage, type NodeRedRuntime, type RuntimeNode, type SendFn } from "../lib/node-kit";
 import { statusKey } from "../lib/status-text";
 
 type Action = "hold" | "unhold" | "cancelMedia";
@@ -81,7 +81,7 @@ export = function register(RED: NodeRedRuntime): void {
       const sendFailed = (m: NodeMessage, event: CallEvent) => {
         m.payload = { ...failurePayload("failed", event), participant: target.text };
         m.event = eventForMessage(event);
-        sendOn((out) => node.send(out), 1, 2, m);
+        sendOn(sendFrom(node), 1, 2, m);
       };
       const early = await settledValue(started.outcome);
       if (early?.kind === "event") {

@@ -22,12 +22,15 @@ helper.init(NODE_RED_PATH);
 
 type NodeModule = (RED: never) => void;
 const ROOT = join(__dirname, "..", "..");
-const packageJson = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { "node-red": { nodes: Record<string, string> } };
+const packageJson = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { "node-red": { nodes: Record<string, string>; plugins?: Record<string, string> } };
 
 /** Every node type package.json declares, from its TypeScript source (nodes/<type>.ts). */
 export const NODE_TYPES = Object.keys(packageJson["node-red"].nodes);
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 export const ALL_NODES: NodeModule[] = NODE_TYPES.map((type) => require(join(ROOT, "nodes", type)) as NodeModule);
+/** The runtime part of every editor plugin package.json declares (plugins/<name>.ts): loaded like nodes. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+export const ALL_PLUGINS: NodeModule[] = Object.keys(packageJson["node-red"].plugins ?? {}).map((name) => require(join(ROOT, "plugins", name)) as NodeModule);
 
 /**
  * Node-RED's own nodes that flows and examples use next to ours (comment, inject, debug, function,
@@ -146,7 +149,7 @@ export class RedHarness {
     }) as unknown as NodeModule;
     // Flow nodes need a tab (`z`) and a position; without them Node-RED takes them for config nodes.
     const full: FlowNode[] = [{ id: "f1", type: "tab", label: "test" }, ...flow.map((n) => (n.type === "acs-config" || n.z ? n : { x: 100, y: 100, ...n, z: "f1" }))];
-    await helper.load([capture, ...CORE_NODES, ...ALL_NODES] as never, full as never, credentials as never);
+    await helper.load([capture, ...CORE_NODES, ...ALL_NODES, ...ALL_PLUGINS] as never, full as never, credentials as never);
     for (const n of flow) {
       if (n.type !== "helper") continue;
       const [owner, port] = String(n.id).split(":");
