@@ -1,4 +1,5 @@
 /* global RED, $, window */
+/* eslint @typescript-eslint/no-unused-vars: ["error", { "args": "none", "caughtErrors": "none" }] -- validators keep (v, opt): see below */
 /**
  * The editor code the Azure Calling node dialogs share: the input patterns (the same ones lib/
  * checks at run time), validators that return a clear message, TypedInput set-up, label helpers
