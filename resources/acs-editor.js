@@ -277,6 +277,48 @@
             typeField.val(defaultType);
         }
         $("#node-input-" + name).typedInput({ default: defaultType, types: types, typeField: "#node-input-" + name + "Type" });
+        showMessageOn(name);
+    }
+
+    /**
+     * Node-RED puts a field's validation message in a tooltip on the field's input; a TypedInput
+     * hides that input, so the message of a typed-in value would never show. This shows it on the
+     * TypedInput, and keeps it current as any field of the dialog changes (a check may read another
+     * field). When the TypedInput's own check of its type fails (a msg property, JSON…), it shows
+     * its own tooltip, which Node-RED fills with the node's message: nothing to add then.
+     */
+    /** Whether the TypedInput's own check of its type (a msg property, JSON…) fails: it then shows its own tooltip. */
+    function ownCheckFails(input, value) {
+        var widget = input.data("noderedTypedInput");
+        var type = input.typedInput("type");
+        var check = widget && widget.typeMap && widget.typeMap[type] ? widget.typeMap[type].validate : undefined;
+        if (!check) return false;
+        var result = typeof check === "function" ? check(value, {}) : check.test(value);
+        return result !== true;
+    }
+
+    function showMessageOn(name) {
+        var input = $("#node-input-" + name);
+        var container = input.next(".red-ui-typedInput-container");
+        function refresh() {
+            var stack = RED.editor.getEditStack ? RED.editor.getEditStack() : [];
+            var node = stack[stack.length - 1];
+            var property = node && node._def && node._def.defaults ? node._def.defaults[name] : undefined;
+            var value = input.typedInput("value");
+            var message = true;
+            if (property && property.validate && !ownCheckFails(input, value) && container.hasClass("input-error")) {
+                message = property.validate.call(node, value, {});
+            }
+            var tooltip = container.data("acsTooltip");
+            if (typeof message === "string") {
+                if (tooltip) tooltip.setContent(message);
+                else container.data("acsTooltip", RED.popover.tooltip(container, message));
+            } else if (tooltip) {
+                tooltip.delete();
+                container.removeData("acsTooltip");
+            }
+        }
+        input.closest("form").on("change keyup paste", refresh);
     }
 
     /** The call id TypedInput every in-call node has: msg.call.callConnectionId unless set. */
@@ -312,6 +354,31 @@
         return function (index) {
             var name = portsOf(this)[index];
             return name ? this._(this.type + ".outputs." + name) : "";
+        };
+    }
+
+    /**
+     * A node whose ports follow a select (its action): `table` maps each value to its port names,
+     * `fallback` is the default value. Gives the value now (`valueOf(node)`), the port names
+     * (`portsOf(node)`), and the node's outputLabels and oneditsave.
+     */
+    function portsBy(name, table, fallback) {
+        function valueOf(node) {
+            var value = field(node, name) || fallback;
+            return Object.prototype.hasOwnProperty.call(table, value) ? value : fallback;
+        }
+        function portsOf(node) {
+            return table[valueOf(node)];
+        }
+        return {
+            valueOf: valueOf,
+            portsOf: portsOf,
+            outputLabels: portLabels(portsOf),
+            oneditsave: function () {
+                // The node still holds its saved settings here: the editor applies the form after this.
+                var before = table[this[name]] || table[fallback];
+                rewirePorts(Number(this.outputs) || before.length, portsOf(this).length);
+            },
         };
     }
 
@@ -353,6 +420,7 @@
         showOn: showOn,
         rewirePorts: rewirePorts,
         portLabels: portLabels,
+        portsBy: portsBy,
         labelStyle: labelStyle,
     };
 })();
