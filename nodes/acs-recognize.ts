@@ -80,7 +80,7 @@ export = function register(RED: NodeRedRuntime): void {
       }
     } catch (err) {
       configError = (err as Error).message;
-      node.status({ fill: "red", shape: "ring", text: RED._("acs-recognize.status.badConfig") });
+      node.status({ fill: "red", shape: "ring", text: "acs-recognize.status.badConfig" });
       node.error(configError);
     }
 
