@@ -73,11 +73,10 @@
         return KEY.test(k) || TONE_NAMES.indexOf(k.toLowerCase()) >= 0;
     }
 
-    /** Where a TypedInput reads its value, for a label: "msg.prompt", "flow.greeting", "env GREETING", "expression". */
+    /** Where a TypedInput reads its value, for a label: "msg.prompt", "flow.greeting", "env GREETING", or the expression. */
     function sourceText(type, value, max) {
         if (type === "msg" || type === "flow" || type === "global") return type + "." + clip(value, max);
         if (type === "env") return "env " + clip(value, max);
-        if (type === "jsonata") return "expression";
         return clip(value, max);
     }
 
