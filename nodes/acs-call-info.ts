@@ -9,17 +9,6 @@ import { callIdOf, handleMessages, serviceOf, type CallNodeDef, type NodeMessage
 
 type Query = "all" | "call" | "participants";
 
-/** The status words for ACS's call connection states (a state ACS adds later shows as it comes). */
-const STATE_KEYS: Record<string, string> = {
-  unknown: "acs-call-info.state.unknown",
-  connecting: "acs-call-info.state.connecting",
-  connected: "acs-call-info.state.connected",
-  transferring: "acs-call-info.state.transferring",
-  transferAccepted: "acs-call-info.state.transferAccepted",
-  disconnecting: "acs-call-info.state.disconnecting",
-  disconnected: "acs-call-info.state.disconnected",
-};
-
 interface Def extends CallNodeDef {
   query?: Query;
 }
@@ -52,7 +41,7 @@ export = function register(RED: NodeRedRuntime): void {
       if (query === "participants") msg.payload = participants;
       else if (query === "call") msg.payload = properties;
       else msg.payload = { ...properties, participants };
-      const state = properties?.state === undefined ? undefined : Object.hasOwn(STATE_KEYS, properties.state) ? RED._(STATE_KEYS[properties.state]) : properties.state;
+      const state = properties?.state;
       const count = participants?.length;
       node.status({
         fill: "green",
