@@ -1,9 +1,9 @@
 /* global RED, $, window */
 /* eslint @typescript-eslint/no-unused-vars: ["error", { "args": "none", "caughtErrors": "none" }] -- validators keep (v, opt): see below */
 /**
- * The editor code the Azure Calling node dialogs share: the input patterns (the same ones lib/
- * checks at run time), validators that return a clear message, TypedInput set-up, label helpers
- * and the rewiring of dynamic output ports.
+ * The editor code the Azure Calling node dialogs share: the input patterns (those lib/ checks at
+ * run time), validators that return a clear message, TypedInput set-up, label helpers and the
+ * rewiring of dynamic output ports.
  *
  * Node-RED serves this folder at resources/node-red-contrib-acs-call-automation/; each node's .html
  * loads the file with a <script src> before its own inline registerType, which stays literal for
