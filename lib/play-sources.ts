@@ -31,10 +31,3 @@ export function playSourceOf(kind: PromptKind, value: string, defaults: PromptDe
       throw new Error(`unknown prompt kind ${String(kind)}`);
   }
 }
-
-/** A short description of a prompt for status and traces ("Welcome to…"). */
-export function describePrompt(source: PlaySource): string {
-  const text = source.kind === "textSource" ? source.text : source.kind === "ssmlSource" ? source.ssmlText.replace(/<[^>]+>/g, " ") : source.url;
-  const clean = text.replace(/\s+/g, " ").trim();
-  return clean.length > 30 ? `${clean.slice(0, 29)}…` : clean;
-}

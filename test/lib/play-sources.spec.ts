@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { describePrompt, playSourceOf } from "../../lib/play-sources";
+import { playSourceOf } from "../../lib/play-sources";
 
 describe("play sources", () => {
   describe("playSourceOf", () => {
@@ -43,24 +43,6 @@ describe("play sources", () => {
 
     it("refuses an unknown kind", () => {
       assert.throws(() => playSourceOf("video" as never, "x"), /unknown prompt kind video/);
-    });
-  });
-
-  describe("describePrompt", () => {
-    it("shows short prompts whole, with white space collapsed", () => {
-      assert.equal(describePrompt({ kind: "textSource", text: "  Welcome   to\nContoso. " }), "Welcome to Contoso.");
-      assert.equal(describePrompt({ kind: "fileSource", url: "https://x/a.wav" }), "https://x/a.wav");
-    });
-
-    it("shows SSML as its text, without the markup", () => {
-      assert.equal(describePrompt({ kind: "ssmlSource", ssmlText: '<speak><voice name="v">Press <emphasis>one</emphasis></voice></speak>' }), "Press one");
-    });
-
-    it("cuts long prompts at 30 characters with an ellipsis", () => {
-      const d = describePrompt({ kind: "textSource", text: "Thank you for calling Contoso. Your call is important to us." });
-      assert.equal(d, "Thank you for calling Contoso…");
-      assert.equal([...d].length, 30);
-      assert.equal(describePrompt({ kind: "textSource", text: "x".repeat(30) }), "x".repeat(30));
     });
   });
 });
