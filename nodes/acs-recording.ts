@@ -252,7 +252,7 @@ export = function register(RED: NodeRedRuntime): void {
       msg.payload = { recordingId, state: result.recordingState, ...(result.recordingKind ? { kind: result.recordingKind } : {}) };
       noteRecording(msg, { recordingId, state: result.recordingState });
       // ACS says "active" or "inactive" (paused): show it in the editor's words.
-      node.status({ fill: "green", shape: "dot", text: RED._(result.recordingState === "active" ? "acs-recording.status.recording" : "acs-recording.status.paused") });
+      node.status({ fill: "green", shape: "dot", text: statusKey(result.recordingState === "active" ? "acs-recording.status.recording" : "acs-recording.status.paused") });
       sendOn(send, 0, outputs, msg);
     }
 
