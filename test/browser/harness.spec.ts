@@ -1,0 +1,56 @@
+/**
+ * The browser test harness itself: which Chromium runs, and how the editor's language is chosen
+ * (the browser's language, unless the user picked one in Settings › View), checked on Node-RED's
+ * own editor texts so the language tests of this package's nodes can rely on it.
+ */
+import assert from "node:assert/strict";
+import { Editor, useBrowser } from "../support/browser";
+
+// Browser-side code refers to the editor's globals.
+declare const RED: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+declare const $: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** What the editor shows: its language, and the Deploy button's text. */
+async function shown(editor: Editor): Promise<{ lang: string; deploy: string }> {
+  return editor.evaluate(() => ({ lang: RED.i18n.lang(), deploy: $("#red-ui-header-button-deploy .red-ui-deploy-button-content span").first().text().trim() }), null);
+}
+
+describe("Browser: the test harness", function () {
+  this.timeout(120_000);
+  const b = useBrowser();
+
+  it("runs a real Node-RED and a headless Chromium (ACS_CHROMIUM, else Debian's, else @sparticuz/chromium)", async () => {
+    console.log(`      Chromium ${b.browser.version()} from ${b.binary.source}: ${b.binary.path}`);
+    if (process.env.ACS_CHROMIUM) assert.equal(b.binary.source, "ACS_CHROMIUM");
+    assert.match(b.browser.version(), /^\d+\./);
+    assert.ok(b.red.log().some((line) => /Server now running at http:\/\/127\.0\.0\.1:\d+\//.test(line)), "Node-RED's log is kept");
+    assert.deepEqual(await shown(b.editor), { lang: "en-US", deploy: "Deploy" });
+    assert.deepEqual(b.editor.takeErrors(), []);
+  });
+
+  for (const [locale, deploy] of [
+    ["ko", "배포하기"],
+    ["zh-CN", "部署"],
+  ]) {
+    it(`the editor follows the browser's language: ${locale}`, async () => {
+      const editor = await Editor.open(b.browser, b.red, { locale });
+      try {
+        assert.equal(await editor.evaluate(() => navigator.language, null), locale);
+        assert.deepEqual(await shown(editor), { lang: locale, deploy });
+        assert.deepEqual(editor.takeErrors(), []);
+      } finally {
+        await editor.close();
+      }
+    });
+  }
+
+  it("the language chosen in Settings › View wins over the browser's", async () => {
+    const editor = await Editor.open(b.browser, b.red, { locale: "en-US", language: "zh-CN" });
+    try {
+      assert.deepEqual(await shown(editor), { lang: "zh-CN", deploy: "部署" });
+      assert.deepEqual(editor.takeErrors(), []);
+    } finally {
+      await editor.close();
+    }
+  });
+});
