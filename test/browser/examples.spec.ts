@@ -39,10 +39,6 @@ describe("Browser: the examples in the editor", function () {
   const files = exampleFiles();
   const imported = new Map<string, FlowNode[]>();
 
-  afterEach(() => {
-    assert.deepEqual(b.editor.takeErrors(), [], "no page or console errors");
-  });
-
   it("Import › Examples lists every example file of the package", async () => {
     const listed = await b.editor.evaluate(async (module) => {
       const walk = async (path: string): Promise<string[]> => {
@@ -55,6 +51,7 @@ describe("Browser: the examples in the editor", function () {
     }, PACKAGE_NAME);
     assert.deepEqual(listed.sort(), files);
     assert.ok(files.length >= 19, `${files.length} examples`);
+    b.editor.assertNoErrors();
   });
 
   for (const name of files) {
@@ -68,6 +65,7 @@ describe("Browser: the examples in the editor", function () {
       );
       assert.deepEqual(invalid, [], `${name}: nodes the editor finds improperly configured`);
       imported.set(name, flow);
+      b.editor.assertNoErrors(name);
     });
   }
 
@@ -105,6 +103,7 @@ describe("Browser: the examples in the editor", function () {
       all.map((n) => n.id),
     );
     assert.deepEqual(red, [], "no node shows an error status");
+    b.editor.assertNoErrors();
   });
 
   it("a call through the deployed IVR example: greeting and menu, key 1, opening hours, goodbye, hung up; the editor's debug sidebar shows it", async () => {
@@ -149,6 +148,7 @@ describe("Browser: the examples in the editor", function () {
     }, "the call log in the debug sidebar");
     assert.ok(debugAfter.length > debugBefore.length);
     assert.deepEqual(b.red.problemsSince(mark), [], "Node-RED logged no error or warning during the call");
+    b.editor.assertNoErrors();
   });
 });
 

@@ -25,7 +25,7 @@ describe("Browser: the test harness", function () {
     assert.match(b.browser.version(), /^\d+\./);
     assert.ok(b.red.log().some((line) => /Server now running at http:\/\/127\.0\.0\.1:\d+\//.test(line)), "Node-RED's log is kept");
     assert.deepEqual(await shown(b.editor), { lang: "en-US", deploy: "Deploy" });
-    assert.deepEqual(b.editor.takeErrors(), []);
+    b.editor.assertNoErrors();
   });
 
   for (const [locale, deploy] of [
@@ -37,7 +37,7 @@ describe("Browser: the test harness", function () {
       try {
         assert.equal(await editor.evaluate(() => navigator.language, null), locale);
         assert.deepEqual(await shown(editor), { lang: locale, deploy });
-        assert.deepEqual(editor.takeErrors(), []);
+        editor.assertNoErrors();
       } finally {
         await editor.close();
       }
@@ -48,9 +48,25 @@ describe("Browser: the test harness", function () {
     const editor = await Editor.open(b.browser, b.red, { locale: "en-US", language: "zh-CN" });
     try {
       assert.deepEqual(await shown(editor), { lang: "zh-CN", deploy: "部署" });
-      assert.deepEqual(editor.takeErrors(), []);
+      editor.assertNoErrors();
     } finally {
       await editor.close();
     }
+  });
+});
+
+describe("Browser: a suite with the runtime in another language", function () {
+  this.timeout(120_000);
+  const b = useBrowser({ locale: "ko", runtimeLanguage: "ko" });
+
+  it("Node-RED runs in Korean (settings.lang), the editor too, and deploys", async () => {
+    assert.deepEqual(await shown(b.editor), { lang: "ko", deploy: "배포하기" });
+    await b.editor.importFlow([
+      { id: "lang-tab", type: "tab", label: "언어" },
+      { id: "lang-inject", type: "inject", z: "lang-tab", x: 120, y: 60, wires: [[]] },
+    ], { applyNodeDefaults: true });
+    const log = await b.editor.deploy();
+    assert.ok(log.some((line) => line.includes("플로우 시작됨")), `"Started flows" in Korean:\n${log.join("\n")}`);
+    b.editor.assertNoErrors();
   });
 });

@@ -56,11 +56,6 @@ describe("Browser: palette and node dialogs", function () {
     await b.editor.showFlow("dlg-tab");
   });
 
-  afterEach(() => {
-    // Every test ends without page errors; the next one starts clean.
-    assert.deepEqual(b.editor.takeErrors(), [], "no page or console errors");
-  });
-
   it("every node type of package.json is registered; the flow nodes are in the palette, in one category", async () => {
     const palette = await b.editor.evaluate(
       (types) =>
@@ -97,6 +92,7 @@ describe("Browser: palette and node dialogs", function () {
     assert.deepEqual([...new Set(flowNodes.map((p) => p.color))], [flowNodes[0].color], "all the same colour");
     const heading = await b.editor.evaluate((id) => $(`#${id} .red-ui-palette-header span`).first().text().trim(), flowNodes[0].paletteCategory!);
     assert.equal(heading, CATEGORY);
+    b.editor.assertNoErrors();
   });
 
   // The dialogs take time mostly in the editor's own tray animations, so four pages (four
@@ -155,7 +151,7 @@ async function exerciseDialog(editor: Editor, type: string): Promise<string[]> {
     await editor.closeDialog("cancel");
     await editor.openDialog(id);
     await editor.closeDialog("done");
-    assert.deepEqual(editor.takeErrors(), [], `${type}: open, Cancel, open, Done`);
+    editor.assertNoErrors(`${type}: open, Cancel, open, Done`);
   }
 
   const tried: string[] = [];
@@ -194,7 +190,7 @@ async function exerciseDialog(editor: Editor, type: string): Promise<string[]> {
         const label = await editor.nodeLabel(id);
         assert.ok(label && !/^acs-[\w-]+\./.test(label), `${type} ${field}=${value}: a label, not a message key: "${label}"`);
       }
-      assert.deepEqual(editor.takeErrors(), [], `${type} ${field}=${value}: no page errors`);
+      editor.assertNoErrors(`${type} ${field}=${value}`);
       tried.push(`${field}=${value}`);
     }
   }

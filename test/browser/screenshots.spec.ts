@@ -43,13 +43,10 @@ describe("Browser: screenshots for the README", function () {
     await editor.page.waitForFunction((id) => RED.nodes.node(id).status?.fill === "green", incoming);
   });
 
-  afterEach(() => {
-    assert.deepEqual(b.editor.takeErrors(), [], "no page or console errors");
-  });
-
   it("the IVR example on the canvas (ivr-flow.png)", async () => {
     const file = await b.editor.screenshot("ivr-flow", { docs: true });
     assert.deepEqual(pngSize(file), { width: 1600, height: 1000 });
+    b.editor.assertNoErrors();
   });
 
   it("the recognize node's dialog (dialog-recognize.png)", async () => {
@@ -59,5 +56,6 @@ describe("Browser: screenshots for the README", function () {
     await b.editor.closeDialog("cancel");
     const size = pngSize(file);
     assert.ok(size.width >= 400 && size.height >= 400, `the dialog is ${size.width} × ${size.height}`);
+    b.editor.assertNoErrors();
   });
 });

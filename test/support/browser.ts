@@ -12,7 +12,7 @@
  *       await b.editor.deploy();
  *       await b.editor.openDialog("node id");
  *       await b.editor.closeDialog("done");
- *       assert.deepEqual(b.editor.takeErrors(), []);
+ *       b.editor.assertNoErrors();             // page errors and console errors
  *     });
  *   });
  *
@@ -21,6 +21,7 @@
  * and they stop once no suite has used them for a moment (and in any case when mocha ends).
  * Processes, browsers and temporary folders are cleaned up even when a test fails.
  */
+import assert from "node:assert/strict";
 import { copyFileSync, mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from "playwright-core";
@@ -142,6 +143,12 @@ export class Editor {
     return all;
   }
 
+  /** Fail (with them) if the page had errors or console errors since the last check; forget them. */
+  assertNoErrors(what = "the editor"): void {
+    const errors = this.takeErrors();
+    assert.deepEqual(errors, [], `${what}: page or console errors:\n${errors.join("\n")}`);
+  }
+
   /** Run a function in the page (the editor's `RED` and jQuery `$` are globals there). */
   evaluate<R, A>(fn: (arg: A) => R | Promise<R>, arg: A): Promise<R> {
     return this.page.evaluate(fn as (arg: unknown) => R | Promise<R>, arg);
@@ -169,19 +176,31 @@ export class Editor {
   }
 
   /**
-   * Click Deploy and wait until the runtime has started the flows. A deploy that the editor
+   * Click Deploy and wait until the runtime has started the new flows. A deploy that the editor
    * questions (unknown or improperly configured nodes) fails, with the editor's list, unless
    * `acceptWarnings`. Returns the Node-RED log lines from the deploy on.
    */
   async deploy(options: { acceptWarnings?: boolean } = {}): Promise<string[]> {
     const mark = this.red.mark();
-    if (!(await this.page.evaluate(() => RED.nodes.dirty()))) throw new Error("deploy: nothing to deploy");
+    const ready = await this.page.evaluate(() => {
+      // The runtime announces each revision once its flows have started (the editor's
+      // "runtime-deploy" notification): a signal in no particular language, unlike the log.
+      const w = window as unknown as { acsDeployedRevisions?: string[] };
+      if (!w.acsDeployedRevisions) {
+        const revisions: string[] = [];
+        w.acsDeployedRevisions = revisions;
+        RED.comms.subscribe("notification/runtime-deploy", (_topic: string, msg: { revision: string }) => revisions.push(msg.revision));
+      }
+      return RED.nodes.dirty();
+    }, null);
+    if (!ready) throw new Error("deploy: nothing to deploy");
     await this.page.click("#red-ui-header-button-deploy");
     for (;;) {
       const state = (await (
         await this.page.waitForFunction(
           () => {
-            if (!RED.nodes.dirty() && $("#red-ui-editor-shade").is(":hidden")) return "deployed";
+            const revisions = (window as unknown as { acsDeployedRevisions: string[] }).acsDeployedRevisions;
+            if (!RED.nodes.dirty() && $("#red-ui-editor-shade").is(":hidden") && revisions.includes(RED.nodes.version())) return "deployed";
             const confirm = document.querySelector("#red-ui-deploy-dialog-confirm-deploy-deploy");
             if (confirm) return `confirm:${confirm.closest(".red-ui-notification")?.textContent ?? ""}`;
             const failed = document.querySelector(".red-ui-notification-error");
@@ -199,7 +218,6 @@ export class Editor {
       }
       throw new Error(`deploy: the editor said: ${state.replace(/^\w+:/, "")}`);
     }
-    await this.red.waitForLog(/\[info\] Started flows/, mark);
     return this.red.logSince(mark);
   }
 
@@ -388,12 +406,22 @@ export interface BrowserSuite {
   readonly editor: Editor;
 }
 
+export interface BrowserSuiteOptions extends EditorOptions {
+  /**
+   * The Node-RED runtime's language (settings.lang): its log and the texts nodes build at run
+   * time (RED._() in the runtime: status texts, errors). The suite then gets a Node-RED of its
+   * own (a few seconds more); otherwise it shares the run's Node-RED, which runs in en-US.
+   */
+  runtimeLanguage?: string;
+}
+
 /**
  * Register mocha hooks for a suite that drives the editor: the shared Node-RED and browser, empty
  * flows, and an editor page of its own (in `locale`), closed after the suite.
  */
-export function useBrowser(options: EditorOptions = {}): BrowserSuite {
+export function useBrowser(options: BrowserSuiteOptions = {}): BrowserSuite {
   let s: Shared | undefined;
+  let own: NodeRed | undefined;
   let editor: Editor | undefined;
   const need = <T>(value: T | undefined, what: string): T => {
     if (value === undefined) throw new Error(`${what} is not ready: use it inside a test or hook of the suite`);
@@ -402,19 +430,23 @@ export function useBrowser(options: EditorOptions = {}): BrowserSuite {
   before(async function () {
     this.timeout(180_000);
     s = await acquire();
-    const reset = await s.red.admin("POST", "/flows", { flows: [] }, { "Node-RED-API-Version": "v2", "Node-RED-Deployment-Type": "full" });
+    if (options.runtimeLanguage) own = await startNodeRed({ settings: { lang: options.runtimeLanguage } });
+    const red = own ?? s.red;
+    const reset = await red.admin("POST", "/flows", { flows: [] }, { "Node-RED-API-Version": "v2", "Node-RED-Deployment-Type": "full" });
     if (reset.status !== 200) throw new Error(`could not clear the flows: ${reset.status} ${JSON.stringify(reset.body)}`);
-    editor = await Editor.open(s.browser, s.red, options);
+    editor = await Editor.open(s.browser, red, options);
   });
   after(async () => {
     await editor?.close().catch(() => undefined);
     editor = undefined;
+    await own?.stop();
+    own = undefined;
     if (s) release();
     s = undefined;
   });
   return {
     get red() {
-      return need(s, "the browser suite").red;
+      return own ?? need(s, "the browser suite").red;
     },
     get browser() {
       return need(s, "the browser suite").browser;

@@ -23,7 +23,12 @@ export const PACKAGE_NAME = "node-red-contrib-acs-call-automation";
 export const E2E_SIMULATOR = { speed: 20, deliveryRetryDelaysMs: [100, 200, 400], ringTimeoutSeconds: 600 };
 
 export interface NodeRedOptions {
-  /** Settings over the test defaults (e.g. `lang: "ko"` for the runtime's language, `disableEditor`). */
+  /**
+   * Settings over the test defaults, e.g. `disableEditor`, or `lang: "ko"`: the runtime's language
+   * (its log, and the messages nodes build with RED._() at run time, such as status texts);
+   * without it Node-RED takes LC_ALL / LC_MESSAGES / LANG (only their first two letters, so
+   * "zh_CN.UTF-8" gives "zh", not "zh-CN").
+   */
   settings?: Record<string, unknown>;
   /** Extra environment variables (the rest of this process's, without TLS or proxy overrides). */
   env?: Record<string, string>;
@@ -60,7 +65,11 @@ export async function startNodeRed(options: NodeRedOptions = {}): Promise<NodeRe
   if (!existsSync(join(ROOT, "dist", "nodes", "acs-config.js"))) execFileSync("npm", ["run", "build"], { cwd: ROOT, stdio: "ignore", timeout: 180_000 });
   const dir = mkdtempSync(join(tmpdir(), "acs-node-red-"));
   let running: (Running & { match: RegExpMatchArray }) | undefined;
-  const killNow = () => running?.child.kill("SIGKILL");
+  // If mocha exits without the hooks (an interrupted run), take Node-RED and its folder along.
+  const killNow = () => {
+    running?.child.kill("SIGKILL");
+    rmSync(dir, { recursive: true, force: true });
+  };
   process.once("exit", killNow);
   try {
     const userDir = join(dir, "user");
@@ -75,7 +84,8 @@ export async function startNodeRed(options: NodeRedOptions = {}): Promise<NodeRe
       const settingsFile = join(dir, "settings.js");
       writeFileSync(settingsFile, `module.exports = ${JSON.stringify(settingsFor(userDir, port, options.settings))};\n`);
       try {
-        running = await startNode([RED_JS, "--settings", settingsFile], cleanEnv(options.env ?? {}), /Server now running at (http:\/\/127\.0\.0\.1:\d+)\//, "Node-RED", 60_000);
+        // "Server now running at http://127.0.0.1:PORT/", in the runtime's language.
+        running = await startNode([RED_JS, "--settings", settingsFile], cleanEnv(options.env ?? {}), new RegExp(`(http://127\\.0\\.0\\.1:${port})/`), "Node-RED", 60_000);
       } catch (err) {
         if (attempt >= 3 || !/EADDRINUSE|port in use/i.test((err as Error).message)) throw err;
       }
