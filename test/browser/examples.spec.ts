@@ -94,7 +94,7 @@ describe("Browser: the examples in the editor", function () {
     await poll(async () => {
       const subs = (await b.red.admin<Array<{ url: string }>>("GET", "/acs-simulator/subscriptions")).body;
       return configs.every((id) => subs.some((s) => s.url.includes(`/acs/events/${id}/`))) ? true : undefined;
-    }, "every example's acs-config to subscribe to the simulator");
+    }, "every example's acs-config to subscribe to the simulator", 30_000);
 
     // No error or warning from any node, and no red status in the editor.
     assert.deepEqual(b.red.problemsSince(mark), [], "Node-RED logged no error or warning");
