@@ -291,7 +291,7 @@ describe("Microsoft Entra ID end to end: real Node-RED, standalone simulator ove
         if (last.status === 201) break;
         await new Promise((r) => setTimeout(r, 100));
       }
-      assert.equal(last?.status, 201, `Event Grid subscription for ${configId}: ${JSON.stringify(last?.body)}`);
+      assert.equal(last?.status, 201, `Event Grid subscription for ${configId}: ${JSON.stringify(last?.body)}\nNode-RED:\n${red.log().join("\n")}`);
     }
   });
 
