@@ -6,7 +6,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cleanEnv, freePort, startNode, stop, type Running } from "./processes";
@@ -44,6 +44,8 @@ export interface NodeRed {
   userDir: string;
   /** Every line Node-RED printed so far. */
   log(): string[];
+  /** The same, as one text. */
+  output(): string;
   /** A position in the log, for `logSince`. */
   mark(): number;
   /** The lines printed since a mark. */
@@ -58,11 +60,21 @@ export interface NodeRed {
   stop(): Promise<void>;
 }
 
+export type NodeRedProcess = NodeRed;
+
+/**
+ * Node-RED loads the package from dist/ (package.json "node-red" nodes and plugins): build when a
+ * file is missing. `npm test` builds first; a spec run on its own builds here if needed.
+ */
+export function ensureBuilt(): void {
+  const declared = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { "node-red": { nodes?: Record<string, string>; plugins?: Record<string, string> } })["node-red"];
+  const files = [...Object.values(declared.nodes ?? {}), ...Object.values(declared.plugins ?? {})];
+  if (files.some((file) => !existsSync(join(ROOT, file)))) execFileSync("npm", ["run", "build"], { cwd: ROOT, stdio: "ignore", timeout: 180_000 });
+}
+
 /** Start Node-RED; resolves once it serves http. */
 export async function startNodeRed(options: NodeRedOptions = {}): Promise<NodeRed> {
-  // Node-RED loads the package from dist/ (package.json "node-red"). `npm test` builds first; a
-  // spec run on its own builds here only when there is nothing to load.
-  if (!existsSync(join(ROOT, "dist", "nodes", "acs-config.js"))) execFileSync("npm", ["run", "build"], { cwd: ROOT, stdio: "ignore", timeout: 180_000 });
+  ensureBuilt();
   const dir = mkdtempSync(join(tmpdir(), "acs-node-red-"));
   let running: (Running & { match: RegExpMatchArray }) | undefined;
   // If mocha exits without the hooks (an interrupted run), take Node-RED and its folder along.
@@ -100,6 +112,7 @@ export async function startNodeRed(options: NodeRedOptions = {}): Promise<NodeRe
       control: `${base}/acs-simulator`,
       userDir,
       log: () => [...lines],
+      output: red.output,
       mark: () => lines.length,
       logSince: (mark) => lines.slice(mark),
       problemsSince,
