@@ -28,6 +28,27 @@ describe("Browser: the test harness", function () {
     b.editor.assertNoErrors();
   });
 
+  it("reports page errors, console errors and failed requests; the editor cannot reach the Internet", async () => {
+    const editor = b.editor;
+    await editor.evaluate(async () => {
+      setTimeout(() => {
+        throw new Error("thrown in the page");
+      }, 0);
+      console.error("said in the page");
+      await fetch("no-such-file.json").catch(() => undefined);
+      await fetch("https://example.com/").catch(() => undefined);
+      await new Promise((r) => setTimeout(r, 50));
+    }, null);
+    await editor.page.waitForFunction(() => true);
+    const errors = editor.takeErrors();
+    assert.equal(errors.length, 4, errors.join("\n"));
+    assert.match(errors[0], /^Error: thrown in the page/);
+    assert.match(errors[1], /^said in the page/);
+    assert.ok(errors.some((e) => /^GET 404 http:\/\/127\.0\.0\.1:\d+\/no-such-file\.json$/.test(e)), errors.join("\n"));
+    assert.ok(errors.some((e) => /^GET failed https:\/\/example\.com\/: net::ERR_BLOCKED_BY_CLIENT/.test(e)), errors.join("\n"));
+    editor.assertNoErrors();
+  });
+
   for (const [locale, deploy] of [
     ["ko", "배포하기"],
     ["zh-CN", "部署"],

@@ -12,7 +12,7 @@
  *       await b.editor.deploy();
  *       await b.editor.openDialog("node id");
  *       await b.editor.closeDialog("done");
- *       b.editor.assertNoErrors();             // page errors and console errors
+ *       b.editor.assertNoErrors();             // page errors, console errors, failed requests
  *     });
  *   });
  *
@@ -73,12 +73,26 @@ export interface NodeStatus {
 
 export type FlowNode = Record<string, unknown> & { id: string; type: string };
 
+/**
+ * Failed requests that are part of normal operation, not errors: "METHOD STATUS URL" is tested.
+ * The sidebar softphone (on main) long-polls the embedded simulator's GET /acs-simulator/changes,
+ * which answers 503 SimulatorNotRunning while no acs-config in simulator mode is deployed; the
+ * softphone shows a notice and backs off.
+ */
+export const EXPECTED_FAILED_REQUESTS: RegExp[] = [/^GET 503 \S*\/acs-simulator\/changes(\?|$)/];
+
 /** One editor page in its own browser context. */
 export class Editor {
   /** Uncaught exceptions in the page. */
   readonly pageErrors: string[] = [];
-  /** console.error output and failed page loads. */
+  /** console.error output of the page's scripts. */
   readonly consoleErrors: string[] = [];
+  /**
+   * Requests that failed ("METHOD STATUS URL", or "METHOD failed URL: reason"), except the
+   * EXPECTED_FAILED_REQUESTS: a missing icon or help file, a refused API call, a request that
+   * tried to leave this Node-RED.
+   */
+  readonly failedRequests: string[] = [];
 
   private constructor(
     readonly red: NodeRed,
@@ -87,17 +101,29 @@ export class Editor {
   ) {
     page.on("pageerror", (err) => this.pageErrors.push(err.stack || err.message));
     page.on("console", (msg) => {
-      if (msg.type() === "error") {
+      // Chromium's own "Failed to load resource" lines repeat what failedRequests records.
+      if (msg.type() === "error" && !msg.text().startsWith("Failed to load resource")) {
         const where = msg.location();
         this.consoleErrors.push(`${msg.text()}${where.url ? ` (${where.url}:${where.lineNumber})` : ""}`);
       }
+    });
+    const failed = (line: string) => {
+      if (!EXPECTED_FAILED_REQUESTS.some((expected) => expected.test(line))) this.failedRequests.push(line);
+    };
+    page.on("response", (res) => {
+      if (res.status() >= 400) failed(`${res.request().method()} ${res.status()} ${res.url()}`);
+    });
+    page.on("requestfailed", (req) => {
+      // A long-poll the page itself aborts (leaving, or a newer request) is not a failure.
+      const reason = req.failure()?.errorText ?? "";
+      if (reason !== "net::ERR_ABORTED") failed(`${req.method()} failed ${req.url()}: ${reason}`);
     });
   }
 
   static async open(browser: Browser, red: NodeRed, options: EditorOptions = {}): Promise<Editor> {
     const context = await browser.newContext({ locale: options.locale ?? "en-US", viewport: options.viewport ?? { width: 1400, height: 850 } });
     try {
-      // The editor works offline: a request elsewhere than this Node-RED fails (and shows as a console error).
+      // The editor works offline: a request elsewhere than this Node-RED fails (a failed request).
       // tsx (esbuild, keepNames) wraps named functions in __name(): functions passed to
       // page.evaluate need it in the page too.
       await context.addInitScript(() => {
@@ -130,23 +156,24 @@ export class Editor {
     );
   }
 
-  /** Page errors and console errors so far. */
+  /** Page errors, console errors and failed requests so far. */
   errors(): string[] {
-    return [...this.pageErrors, ...this.consoleErrors];
+    return [...this.pageErrors, ...this.consoleErrors, ...this.failedRequests];
   }
 
-  /** Page errors and console errors so far, then forget them. */
+  /** Page errors, console errors and failed requests so far, then forget them. */
   takeErrors(): string[] {
     const all = this.errors();
     this.pageErrors.length = 0;
     this.consoleErrors.length = 0;
+    this.failedRequests.length = 0;
     return all;
   }
 
-  /** Fail (with them) if the page had errors or console errors since the last check; forget them. */
+  /** Fail (with them) if the page had errors, console errors or failed requests since the last check; forget them. */
   assertNoErrors(what = "the editor"): void {
     const errors = this.takeErrors();
-    assert.deepEqual(errors, [], `${what}: page or console errors:\n${errors.join("\n")}`);
+    assert.deepEqual(errors, [], `${what}: page errors, console errors or failed requests:\n${errors.join("\n")}`);
   }
 
   /** Run a function in the page (the editor's `RED` and jQuery `$` are globals there). */
