@@ -13,90 +13,24 @@
  *   JWTs verified against the simulator's https JWKS.
  */
 import assert from "node:assert/strict";
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { request as httpsRequest } from "node:https";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { makeTestPki } from "../support/test-ca";
 import { waitFor } from "../support/harness";
+import { startNodeRed, type NodeRed } from "../support/node-red-process";
+import { cleanEnv, poll, startNode, stop, type Running } from "../support/processes";
 
 const ROOT = join(__dirname, "..", "..");
 const SIMULATOR_CLI = join(ROOT, "dist", "simulator", "cli.js");
-const RED_JS = require.resolve("node-red/red.js");
 const GOOD_NUMBER = "+18005550100";
 const BAD_NUMBER = "+18005550101";
 const PROMPT = "Welcome. This call was answered with a Microsoft Entra ID token.";
-
-// ---------------------------------------------------------------- processes
-
-interface Running {
-  child: ChildProcess;
-  /** Everything it printed so far, stdout and stderr. */
-  output(): string;
-  exited: Promise<void>;
-}
-
-/** An environment without anything that would bend TLS or routing away from what is tested. */
-function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (/^(NODE_TLS_REJECT_UNAUTHORIZED|NODE_EXTRA_CA_CERTS|NODE_OPTIONS|https?_proxy|no_proxy|AZURE_.*)$/i.test(key)) continue;
-    env[key] = value;
-  }
-  return { ...env, ...extra };
-}
-
-/** Start a Node.js script and resolve once a line of its output matches `ready`. */
-function startNode(args: string[], env: NodeJS.ProcessEnv, ready: RegExp, what: string): Promise<Running & { match: RegExpMatchArray }> {
-  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
-  let output = "";
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`${what} was not ready in time. Output:\n${output}`));
-    }, 30_000);
-    for (const stream of [child.stdout, child.stderr]) {
-      createInterface({ input: stream! }).on("line", (line) => {
-        output += `${line}\n`;
-        const match = ready.exec(line);
-        if (match) {
-          clearTimeout(timer);
-          resolve({ child, output: () => output, exited, match });
-        }
-      });
-    }
-    void exited.then(() => {
-      clearTimeout(timer);
-      reject(new Error(`${what} exited before it was ready. Output:\n${output}`));
-    });
-  });
-}
-
-/** Stop a child process: SIGTERM, then SIGKILL if it lingers. */
-async function stop(running: Running | undefined): Promise<void> {
-  if (!running || running.child.exitCode !== null || running.child.signalCode !== null) return;
-  running.child.kill("SIGTERM");
-  const timer = setTimeout(() => running.child.kill("SIGKILL"), 3000);
-  await running.exited;
-  clearTimeout(timer);
-}
-
-/** Poll an async check until it gives a value. */
-async function poll<T>(check: () => Promise<T | undefined>, what: string, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 // ---------------------------------------------------------------- HTTP
 
@@ -288,12 +222,12 @@ describe("Microsoft Entra ID end to end: real Node-RED, standalone simulator ove
   let dir = "";
   let ca = "";
   let simulator: (Running & { match: RegExpMatchArray }) | undefined;
-  let red: (Running & { match: RegExpMatchArray }) | undefined;
+  let red: NodeRed | undefined;
   let rec: Awaited<ReturnType<typeof startRecorder>> | undefined;
   let control = "";
   let settings: FlowSettings;
   const killAll = () => {
-    for (const r of [simulator, red]) if (r && r.child.exitCode === null) r.child.kill("SIGKILL");
+    if (simulator && simulator.child.exitCode === null) simulator.child.kill("SIGKILL");
   };
 
   before(async () => {
@@ -321,33 +255,10 @@ describe("Microsoft Entra ID end to end: real Node-RED, standalone simulator ove
     assert.match(endpoint, /^https:\/\/127\.0\.0\.1:\d+\/$/, "the simulator's endpoint is https");
     control = printed.get("ACS_SIMULATOR_CONTROL") ?? "";
 
-    // A real Node-RED: this package linked into a fresh user directory; it trusts the CA only
-    // through NODE_EXTRA_CA_CERTS, read by Node at start-up.
-    const userDir = join(dir, "node-red");
-    mkdirSync(join(userDir, "node_modules"), { recursive: true });
-    symlinkSync(ROOT, join(userDir, "node_modules", "node-red-contrib-acs-call-automation"), "dir");
-    const settingsFile = join(dir, "settings.js");
-    writeFileSync(
-      settingsFile,
-      `module.exports = ${JSON.stringify({
-        uiHost: "127.0.0.1",
-        uiPort: 0,
-        userDir,
-        flowFile: "flows.json",
-        credentialSecret: randomBytes(16).toString("hex"),
-        telemetry: { enabled: false },
-        disableEditor: true,
-        editorTheme: { tours: false, projects: { enabled: false } },
-        logging: { console: { level: "info", metrics: false, audit: false } },
-      })};\n`,
-    );
-    red = await startNode(
-      [RED_JS, "--settings", settingsFile],
-      cleanEnv({ NODE_EXTRA_CA_CERTS: join(dir, "ca.pem") }),
-      /Server now running at (http:\/\/127\.0\.0\.1:\d+)\//,
-      "Node-RED",
-    );
-    const nodeRedBase = red.match[1];
+    // A real Node-RED: this package linked into a fresh user directory (test/support/node-red-process);
+    // it trusts the CA only through NODE_EXTRA_CA_CERTS, read by Node at start-up.
+    red = await startNodeRed({ settings: { disableEditor: true }, env: { NODE_EXTRA_CA_CERTS: join(dir, "ca.pem") } });
+    const nodeRedBase = red.base;
 
     settings = {
       simulatorBase: endpoint.replace(/\/$/, ""),
@@ -380,13 +291,13 @@ describe("Microsoft Entra ID end to end: real Node-RED, standalone simulator ove
         if (last.status === 201) break;
         await new Promise((r) => setTimeout(r, 100));
       }
-      assert.equal(last?.status, 201, `Event Grid subscription for ${configId}: ${JSON.stringify(last?.body)}`);
+      assert.equal(last?.status, 201, `Event Grid subscription for ${configId}: ${JSON.stringify(last?.body)}\nNode-RED:\n${red.log().join("\n")}`);
     }
   });
 
   after(async () => {
     process.removeListener("exit", killAll);
-    await Promise.all([stop(red), stop(simulator)]);
+    await Promise.all([red?.stop(), stop(simulator)]);
     if (rec) await new Promise<void>((r) => rec!.server.close(() => r()));
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
@@ -479,7 +390,7 @@ describe("Microsoft Entra ID end to end: real Node-RED, standalone simulator ove
     for (const secret of secrets()) {
       assert.ok(!message.includes(secret), "no secret in the error");
       assert.ok(!String(status.text).includes(secret), "no secret in the status");
-      assert.ok(!red!.output().includes(secret), "no secret in Node-RED's log");
+      assert.ok(!red!.log().join("\n").includes(secret), "no secret in Node-RED's log");
     }
     await simulatorRequest(ca, `${control}/calls/${legId}/hangup`, "POST", {});
   });
