@@ -534,6 +534,9 @@
       sayButton.disabled = !live;
       const l = call.listening;
       listening.textContent = !live ? "" : !l ? t("listening.none") : l.keys && l.speech ? t("listening.both") : l.keys ? t("listening.keys") : t("listening.speech");
+      // For scripts and tests: what the flow listens for now.
+      listening.dataset.keys = String(Boolean(live && l && l.keys));
+      listening.dataset.speech = String(Boolean(live && l && l.speech));
       keypad.classList.toggle("is-listening", Boolean(l && l.keys));
       sayForm.classList.toggle("is-listening", Boolean(l && l.speech));
       renderHeard(call);
@@ -592,7 +595,7 @@
           const unheard = line.pressed.every((d) => d.outcome === "ignored");
           return h(
             "li",
-            { class: "acs-sp-mine", "data-testid": "caller-input", "data-input": "keys" },
+            { class: "acs-sp-mine", "data-testid": "caller-input", "data-input": "keys", "data-heard": String(!unheard) },
             h("span", { text: t("pressed", { keys }) }),
             unheard ? h("span", { class: "acs-sp-unheard", text: ` ${t("notHeard")}` }) : null,
           );
@@ -600,7 +603,7 @@
         const d = line.entry.detail || {};
         return h(
           "li",
-          { class: "acs-sp-mine", "data-testid": "caller-input", "data-input": "speech" },
+          { class: "acs-sp-mine", "data-testid": "caller-input", "data-input": "speech", "data-heard": String(d.outcome !== "ignored") },
           h("span", { text: t("said", { text: d.text || "" }) }),
           d.outcome === "ignored" ? h("span", { class: "acs-sp-unheard", text: ` ${t("notHeard")}` }) : null,
         );

@@ -45,9 +45,12 @@ describe("Browser: the sidebar softphone calls the IVR example, and the call tra
     await poll(async () => ((await prompts.allTextContents()).some((t) => t.includes(prompt("ivr-menu"))) ? true : undefined), "the menu prompt in the phone", 30_000);
     assert.ok((await prompts.first().textContent())?.includes(prompt("ivr-greet")), "the greeting came first");
     // Press 1 once the flow listens for keys.
-    await phone.locator("[data-testid=listening]").waitFor({ timeout: 30_000 });
+    await phone.locator("[data-testid=listening][data-keys=true]").waitFor({ timeout: 30_000 });
     await phone.locator("[data-testid=key-1]").click();
-    await poll(async () => ((await phone.locator("[data-testid=caller-input][data-input=keys]").allTextContents()).some((t) => t.includes("1")) ? true : undefined), "the key shown as pressed");
+    const pressed = phone.locator("[data-testid=caller-input][data-input=keys]");
+    await pressed.first().waitFor();
+    assert.equal(await pressed.count(), 1, "one key pressed");
+    assert.equal(await pressed.getAttribute("data-heard"), "true", "the flow was listening when it was pressed");
 
     await poll(async () => ((await prompts.allTextContents()).some((t) => t.includes(prompt("ivr-hours"))) ? true : undefined), "the opening hours in the phone", 30_000);
     await b.editor.screenshot("softphone", { docs: true });
