@@ -12,7 +12,7 @@ import { CallAutomationClient, type CallAutomationClientOptions, type CustomCall
 import type { TokenCredential } from "@azure/identity";
 import type { PipelinePolicy } from "@azure/core-rest-pipeline";
 import { simulatorHttpClient } from "./simulator-client";
-import { traceNow } from "./call-trace";
+import { traceNow, type SentRequest } from "./call-trace";
 
 export type ConnectionSettings =
   | { kind: "connectionString"; connectionString: string }
@@ -59,25 +59,12 @@ export class CreateCallContexts {
   };
 }
 
-/** A REST request the client sent and what came back, as the call trace reads it. */
-export interface TappedRequest {
-  method: string;
-  url: string;
-  /** The request body as sent (JSON text for Call Automation operations). */
-  body: unknown;
-  startedAt: number;
-  status?: number;
-  responseText?: string;
-  /** Set when no answer came (network failure, aborted). */
-  error?: unknown;
-}
-
 /**
  * Lets one listener (the acs-config's call trace) see every request the client sends and the
  * answer it got, after retries. With no listener it only passes the request on.
  */
 export class RequestTap {
-  listener?: (request: TappedRequest) => void;
+  listener?: (request: SentRequest) => void;
 
   readonly policy: PipelinePolicy = {
     name: "acsRequestTap",

@@ -83,10 +83,12 @@ export interface TracedEvent {
 export interface SentRequest {
   method: string;
   url: string;
+  /** The request body as sent (JSON text for Call Automation operations). */
   body: unknown;
   startedAt: number;
   status?: number;
   responseText?: string;
+  /** Set when no answer came (network failure, aborted). */
   error?: unknown;
 }
 
