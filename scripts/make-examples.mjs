@@ -4,6 +4,7 @@
 // its own id prefix, answers only its own number of the built-in simulator (+1 800 555 01xx) and
 // runs on the simulator as it is.
 import { mkdirSync, writeFileSync } from "node:fs";
+import { simulatorConfig } from "./example-config.mjs";
 
 /** One example flow: a tab, its comment, its nodes and its own simulator connection. */
 class Example {
@@ -30,23 +31,7 @@ class Example {
 
   /** The connection every example uses: the built-in simulator, nothing to fill in. */
   finish() {
-    this.nodes.push({
-      id: this.acs,
-      type: "acs-config",
-      name: "Built-in simulator",
-      mode: "simulator",
-      endpoint: "",
-      authMethod: "default",
-      tenantId: "",
-      clientId: "",
-      authorityHost: "",
-      callbackBaseUrl: "",
-      cognitiveServicesEndpoint: "",
-      resourceId: "",
-      voice: "en-US-JennyNeural",
-      locale: "en-US",
-      operationTimeout: 300,
-    });
+    this.nodes.push(simulatorConfig(this.acs));
     return this.nodes;
   }
 

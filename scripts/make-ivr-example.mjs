@@ -1,5 +1,6 @@
 // Writes examples/IVR menu.json (run once when the example changes; the file is committed).
 import { writeFileSync } from "node:fs";
+import { simulatorConfig } from "./example-config.mjs";
 
 const tab = "ivr-tab";
 const n = (id, type, x, y, props, wires) => ({ id, type, z: tab, x, y, ...props, ...(wires ? { wires } : {}) });
@@ -71,7 +72,7 @@ const flow = [
   n("ivr-goodbye", "acs-play", 1190, 280, { name: "goodbye", ...text("Thank you for calling. Goodbye.") }, [["ivr-hangup"], ["ivr-hangup"]]),
   n("ivr-hangup", "acs-hangup", 1390, 300, { name: "", acs, callId: "", callIdType: "", forEveryone: true }, [["ivr-log"]]),
   n("ivr-log", "debug", 1390, 40, { name: "call log", active: true, tosidebar: true, console: false, tostatus: false, complete: "true", targetType: "full", statusVal: "", statusType: "auto" }, []),
-  { id: acs, type: "acs-config", name: "Built-in simulator", mode: "simulator", endpoint: "", authMethod: "default", tenantId: "", clientId: "", authorityHost: "", callbackBaseUrl: "", cognitiveServicesEndpoint: "", resourceId: "", voice: "en-US-JennyNeural", locale: "en-US", operationTimeout: 300 },
+  simulatorConfig(acs),
 ];
 
 writeFileSync(new URL("../examples/IVR menu.json", import.meta.url), JSON.stringify(flow, null, 2) + "\n");

@@ -1,24 +1,8 @@
 // Writes examples/nodes/acs-participant.json, examples/nodes/acs-call-info.json and
 // examples/Number masking.json (run once when an example changes; the files are committed).
 import { mkdirSync, writeFileSync } from "node:fs";
+import { simulatorConfig } from "./example-config.mjs";
 
-const config = (id) => ({
-  id,
-  type: "acs-config",
-  name: "Built-in simulator",
-  mode: "simulator",
-  endpoint: "",
-  authMethod: "default",
-  tenantId: "",
-  clientId: "",
-  authorityHost: "",
-  callbackBaseUrl: "",
-  cognitiveServicesEndpoint: "",
-  resourceId: "",
-  voice: "en-US-JennyNeural",
-  locale: "en-US",
-  operationTimeout: 300,
-});
 
 /** Helpers for one example tab: every node gets the tab, a position and the example's acs-config. */
 function tab(prefix) {
@@ -29,7 +13,7 @@ function tab(prefix) {
     z,
     acs,
     n,
-    config: config(acs),
+    config: simulatorConfig(acs),
     incoming: (x, y, number, to) => n("incoming", "acs-incoming-call", x, y, { name: number.replace(/^\+1(\d{3})(\d{3})(\d{4})$/, "+1 $1 $2 $3"), acs, to: number, from: "" }, [[to]]),
     answer: (id, x, y, wires, extra = {}) => n(id, "acs-answer", x, y, { name: "", acs, action: "answer", rejectReason: "none", target: "", targetType: "str", outputs: 3, ...extra }, wires),
     say: (id, x, y, name, prompt, wires, promptType = "str") =>
