@@ -11,6 +11,8 @@ export interface AcsFailure {
   message: string;
 }
 
+import { libText, LocalizedError, reasonOf, type ActionId, type LibText } from "./lib-text";
+
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null;
 
 /** The status, code and message of an SDK/REST error, without the request that caused it. */
@@ -40,10 +42,10 @@ export function isCallGone(err: unknown): boolean {
  * answered that the call is gone). It reaches Catch nodes; a call that ends while a node waits
  * for an outcome is not an error (the answer / create-call "ended" port reports it).
  */
-export class CallEndedError extends Error {
+export class CallEndedError extends LocalizedError {
   readonly callConnectionId: string;
   constructor(callConnectionId: string) {
-    super(`the call has already ended (callConnectionId ${callConnectionId})`);
+    super(libText("callEnded", { callConnectionId }));
     this.name = "CallEndedError";
     this.callConnectionId = callConnectionId;
   }
@@ -58,41 +60,45 @@ export function isSignInError(err: unknown): boolean {
 }
 
 /**
- * Entra's own explanation from an identity error message: " (invalid_client): AADSTS7000215: ...".
+ * Why Entra refused, from an identity error message: "(invalid_client): AADSTS7000215: ...".
  * MSAL and @azure/identity wrap it in lines of timestamps, trace and correlation ids; without an
  * AADSTS code, the message's first line (or what MSAL's endpoints_resolution_error means).
  */
-function signInReasonOf(message: string): string {
+function signInFailure(message: string): LibText {
   // MSAL's word for "could not read the authority's OpenID configuration" hides why.
-  if (/^endpoints_resolution_error\b/.test(message)) {
-    return ": the authority host's OpenID configuration could not be read (check the authority host, the network, and that its TLS certificate is trusted)";
-  }
+  if (/^endpoints_resolution_error\b/.test(message)) return libText("signInFailed", { reason: libText("signInNoOpenIdConfiguration") });
   const error = /^([a-z]+(?:_[a-z]+)+)\b/.exec(message)?.[1];
   const aadsts = /AADSTS\d+:[^\r\n]*?(?=\s+Trace ID:|\s+-\s+Correlation ID:|\r|\n|$)/.exec(message)?.[0];
-  const reason = aadsts ?? message.split(/\r?\n/)[0];
-  return `${error && aadsts ? ` (${error})` : ""}: ${redactSecrets(reason.slice(0, 500))}`;
+  const reason = redactSecrets((aadsts ?? message.split(/\r?\n/)[0]).slice(0, 500));
+  return error && aadsts ? libText("signInFailedWithError", { error, reason }) : libText("signInFailed", { reason });
+}
+
+/** Why an operation failed: ACS's answer (status, sub-code, its own words), or what kept the request from ACS. */
+function failureOf(err: unknown): { text: LibText | string; status?: number; code?: string } {
+  // The status on an identity error is Entra's, not ACS's: say who refused.
+  if (isSignInError(err)) return { text: signInFailure((err as Error).message) };
+  const reason = reasonOf(err);
+  if (typeof reason !== "string") return { text: reason };
+  const f = acsFailureOf(err);
+  if (!f.status) return { text: f.message };
+  const values = { status: f.status, message: f.message };
+  return { text: f.code ? libText("acsAnsweredWithCode", { ...values, code: f.code }) : libText("acsAnswered", values), status: f.status, code: f.code };
 }
 
 /**
  * An Error for `done(err)`: "play failed: ACS answered 400 (8523): <ACS message>", or
  * "play failed: Microsoft Entra ID sign-in failed: <Entra's explanation>" when no token was had.
+ * The frame is translated (node-kit's errorText); ACS's and Entra's own words stay as they came.
  */
-export class AcsActionError extends Error {
+export class AcsActionError extends LocalizedError {
   readonly status?: number;
   readonly code?: string;
-  constructor(action: string, err: unknown) {
-    if (isSignInError(err)) {
-      // The status on an identity error is Entra's, not ACS's: say who refused.
-      super(`${action} failed: Microsoft Entra ID sign-in failed${signInReasonOf((err as Error).message)}`);
-      this.name = "AcsActionError";
-      return;
-    }
-    const f = acsFailureOf(err);
-    const where = f.status ? `ACS answered ${f.status}${f.code ? ` (${f.code})` : ""}: ` : "";
-    super(`${action} failed: ${where}${f.message}`);
+  constructor(action: ActionId, err: unknown) {
+    const failure = failureOf(err);
+    super(libText("actionFailed", { action: libText(`action.${action}`), reason: failure.text }));
     this.name = "AcsActionError";
-    this.status = f.status;
-    this.code = f.code;
+    this.status = failure.status;
+    this.code = failure.code;
   }
 }
 

@@ -6,6 +6,7 @@
  */
 import type { CallAutomationClient } from "@azure/communication-call-automation";
 import { CallEndedError, isCallGone } from "./acs-errors";
+import { libText, type LibText } from "./lib-text";
 import { isNotFound, isPartyNotFound } from "./party-not-found";
 import type { AcsClient, SipVoipHeaders } from "./acs-client";
 import type { Verdict } from "./callback-auth";
@@ -66,8 +67,8 @@ export interface AcsServiceOptions {
   defaultLocale?: string;
   /** Longest wait for an operation's outcome event. */
   operationTimeoutMs?: number;
-  /** Reports problems an operator should see (no secrets in them). */
-  warn?: (message: string) => void;
+  /** Reports problems an operator should see (no secrets in them), as texts to translate. */
+  warn?: (message: LibText) => void;
   /** Where this config's calls are traced (operations, events, incoming calls), if anywhere. */
   trace?: CallTrace;
 }
@@ -110,7 +111,7 @@ export class AcsService implements WebhookEndpoint {
   readonly trace?: CallTrace;
   private readonly callbackBase: string;
   private readonly verifier: CallbackVerifier;
-  private readonly warn: (message: string) => void;
+  private readonly warn: (message: LibText) => void;
   private readonly incomingListeners = new Set<(call: IncomingCall) => void>();
   private readonly eventListeners = new Set<(event: ObservedEvent) => void>();
   private readonly seenEventGrid = new RecentSet(EVENT_GRID_DEDUPE);
@@ -234,7 +235,7 @@ export class AcsService implements WebhookEndpoint {
     if (this.closed) return { status: 503, body: { error: "endpoint closing" } };
     const verdict = await this.verifier.verify(authorization);
     if (!verdict.ok) {
-      this.warn(`callback refused: ${verdict.reason}`);
+      this.warn(libText("callbackRefused", { reason: verdict.reason }));
       return { status: 401, body: { error: "unauthorized" } };
     }
     const read = readCallbackBody(body);

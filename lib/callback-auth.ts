@@ -8,12 +8,13 @@
  */
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import { createRemoteJWKSet, jwtVerify } from "jose";
+import { libText, type LibText } from "./lib-text";
 
 /** The issuer real ACS puts in its callback tokens. */
 export const ACS_CALLBACK_ISSUER = "https://acscallautomation.communication.azure.com";
 export const ACS_CALLBACK_JWKS = `${ACS_CALLBACK_ISSUER}/calling/keys`;
 
-export type Verdict = { ok: true } | { ok: false; reason: string };
+export type Verdict = { ok: true } | { ok: false; reason: LibText };
 
 /** A new URL-safe secret for a webhook URL. */
 export function newWebhookSecret(): string {
@@ -51,7 +52,7 @@ export class CallbackJwtVerifier {
 
   async verify(authorizationHeader: string | undefined): Promise<Verdict> {
     const m = /^Bearer\s+(\S+)$/i.exec(authorizationHeader ?? "");
-    if (!m) return { ok: false, reason: "missing bearer token" };
+    if (!m) return { ok: false, reason: libText("missingBearerToken") };
     try {
       await jwtVerify(m[1], this.jwks, {
         issuer: this.options.issuer,
@@ -68,23 +69,23 @@ export class CallbackJwtVerifier {
 }
 
 /** A short, secret-free description of why a token failed. */
-function jwtFailure(err: unknown): string {
+function jwtFailure(err: unknown): LibText {
   const code = (err as { code?: string }).code ?? "";
   switch (code) {
     case "ERR_JWT_EXPIRED":
-      return "token expired";
+      return libText("tokenExpired");
     case "ERR_JWT_CLAIM_VALIDATION_FAILED":
-      return `token claim rejected (${(err as { claim?: string }).claim ?? "claim"})`;
+      return libText("tokenClaimRejected", { claim: (err as { claim?: string }).claim ?? "claim" });
     case "ERR_JWS_SIGNATURE_VERIFICATION_FAILED":
-      return "token signature invalid";
+      return libText("tokenSignatureInvalid");
     case "ERR_JWKS_NO_MATCHING_KEY":
-      return "token signed by an unknown key";
+      return libText("tokenUnknownKey");
     case "ERR_JOSE_ALG_NOT_ALLOWED":
-      return "token algorithm not allowed";
+      return libText("tokenAlgorithmNotAllowed");
     case "ERR_JWKS_TIMEOUT":
     case "ERR_JWKS_INVALID":
-      return "signing keys unavailable";
+      return libText("signingKeysUnavailable");
     default:
-      return code === "ERR_JWS_INVALID" || code === "ERR_JWT_INVALID" ? "token malformed" : "token rejected";
+      return libText(code === "ERR_JWS_INVALID" || code === "ERR_JWT_INVALID" ? "tokenMalformed" : "tokenRejected");
   }
 }

@@ -1,4 +1,5 @@
 /** DTMF tones: ACS names them ("one", "pound"); flows use the keys ("1", "#"). */
+import { libText, LocalizedError } from "./lib-text";
 
 const KEY_TO_TONE: Record<string, string> = {
   "0": "zero", "1": "one", "2": "two", "3": "three", "4": "four", "5": "five", "6": "six", "7": "seven", "8": "eight", "9": "nine",
@@ -32,7 +33,7 @@ export function tonesOfKeys(keys: string): string[] {
     .filter((p) => p !== "")
     .map((p) => {
       const tone = toneOfKey(p);
-      if (!tone) throw new Error(`"${p}" is not a DTMF key (use 0-9, *, # or A-D)`);
+      if (!tone) throw new LocalizedError(libText("notADtmfKey", { key: p }));
       return tone;
     });
 }
@@ -46,12 +47,12 @@ export const MAX_TONES_TO_SEND = 18;
  */
 export function tonesToSend(keys: string): string[] {
   const compact = keys.replace(/\s+/g, "");
-  if (compact === "") throw new Error("there are no keys to send");
+  if (compact === "") throw new LocalizedError(libText("noKeysToSend"));
   const tones = [...compact].map((key) => {
     const tone = /^[0-9*#A-D]$/i.test(key) ? toneOfKey(key) : undefined;
-    if (!tone) throw new Error(`"${key}" is not a DTMF key (use 0-9, *, # or A-D)`);
+    if (!tone) throw new LocalizedError(libText("notADtmfKey", { key }));
     return tone;
   });
-  if (tones.length > MAX_TONES_TO_SEND) throw new Error(`at most ${MAX_TONES_TO_SEND} keys can be sent at once, not ${tones.length}`);
+  if (tones.length > MAX_TONES_TO_SEND) throw new LocalizedError(libText("tooManyKeys", { max: MAX_TONES_TO_SEND, count: tones.length }));
   return tones;
 }

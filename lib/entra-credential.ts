@@ -8,6 +8,7 @@
  */
 import { AzureAuthorityHosts, ClientSecretCredential, DefaultAzureCredential, ManagedIdentityCredential } from "@azure/identity";
 import type { TokenCredential } from "@azure/identity";
+import { libText, LocalizedError } from "./lib-text";
 
 export type EntraSettings =
   | { method: "default"; clientId?: string }
@@ -22,7 +23,7 @@ export function createEntraCredential(settings: EntraSettings): TokenCredential 
       return settings.clientId ? new ManagedIdentityCredential({ clientId: settings.clientId }) : new ManagedIdentityCredential();
     case "clientSecret": {
       const missing = (["tenantId", "clientId", "clientSecret"] as const).filter((k) => !settings[k]);
-      if (missing.length) throw new Error(`Entra ID client secret sign-in needs ${missing.join(", ")}`);
+      if (missing.length) throw new LocalizedError(libText("entraSecretNeeds", { fields: missing.join(", ") }));
       const authorityHost = settings.authorityHost?.trim().replace(/\/+$/, "") || undefined;
       return new ClientSecretCredential(settings.tenantId, settings.clientId, settings.clientSecret, {
         ...(authorityHost ? { authorityHost } : {}),

@@ -1,32 +1,33 @@
 /** Custom SIP/VoIP headers as a node receives them (an object of strings), checked. */
 import type { SipVoipHeaders } from "./acs-client";
+import { libText, LocalizedError, type LibText } from "./lib-text";
 
-function stringRecord(value: unknown, what: string): Record<string, string> | undefined {
+function stringRecord(value: unknown, what: LibText): Record<string, string> | undefined {
   if (value === undefined || value === null || value === "") return undefined;
   let v = value;
   if (typeof v === "string") {
     try {
       v = JSON.parse(v);
     } catch {
-      throw new Error(`${what} must be a JSON object of header names to text values`);
+      throw new LocalizedError(libText("headersNotJson", { what }));
     }
   }
-  if (typeof v !== "object" || v === null || Array.isArray(v)) throw new Error(`${what} must be an object of header names to text values`);
+  if (typeof v !== "object" || v === null || Array.isArray(v)) throw new LocalizedError(libText("headersNotObject", { what }));
   const out: Record<string, string> = {};
   for (const [k, x] of Object.entries(v)) {
     if (typeof x === "number" || typeof x === "boolean") out[k] = String(x);
     else if (typeof x === "string") out[k] = x;
-    else throw new Error(`${what}: the value of ${k} must be text`);
+    else throw new LocalizedError(libText("headerNotText", { what, name: k }));
   }
   return Object.keys(out).length ? out : undefined;
 }
 
 /** SIP headers (at most 5 custom ones, as ACS allows) and VoIP headers; undefined when none. */
 export function readCustomHeaders(sip: unknown, voip: unknown): SipVoipHeaders | undefined {
-  const sipHeaders = stringRecord(sip, "SIP headers");
-  const voipHeaders = stringRecord(voip, "VoIP headers");
+  const sipHeaders = stringRecord(sip, libText("sipHeaders"));
+  const voipHeaders = stringRecord(voip, libText("voipHeaders"));
   if (sipHeaders && Object.keys(sipHeaders).filter((k) => !/^user-to-user$/i.test(k)).length > 5) {
-    throw new Error("ACS allows at most 5 custom SIP headers");
+    throw new LocalizedError(libText("tooManySipHeaders"));
   }
   if (!sipHeaders && !voipHeaders) return undefined;
   return { ...(sipHeaders ? { sipHeaders } : {}), ...(voipHeaders ? { voipHeaders } : {}) };

@@ -3,6 +3,7 @@
  * outcome may last, and which CancelAddParticipant event cancels which invitation.
  */
 import type { CallEvent } from "./call-events";
+import { libText, LocalizedError } from "./lib-text";
 
 /** ACS rings an invited participant for at most 180 seconds. */
 export const MAX_INVITATION_TIMEOUT_SECONDS = 180;
@@ -15,7 +16,7 @@ export function readInvitationTimeout(value: unknown): number | undefined {
   if (value === undefined || value === null || (typeof value === "string" && value.trim() === "")) return undefined;
   const n = typeof value === "number" ? value : Number(String(value).trim());
   if (!Number.isInteger(n) || n < 1 || n > MAX_INVITATION_TIMEOUT_SECONDS) {
-    throw new Error(`The invitation timeout must be a whole number of seconds from 1 to ${MAX_INVITATION_TIMEOUT_SECONDS}, not "${String(value)}".`);
+    throw new LocalizedError(libText("badInvitationTimeout", { max: MAX_INVITATION_TIMEOUT_SECONDS, value: String(value) }));
   }
   return n;
 }

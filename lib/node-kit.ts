@@ -13,6 +13,7 @@ import { readCustomHeaders } from "./headers-input";
 import { rawIdFromText } from "./identifiers";
 import { catalogueNamespace, countedStatus, statusKey as namespacedKey } from "./status-text";
 import { callTraces, traceNow, type CallIds, type CallRecord } from "./call-trace";
+import { libText, renderText, textOfError, type LibText, type LibTextId, type TextValue } from "./lib-text";
 
 export type NodeMessage = Record<string, unknown> & { _msgid?: string; payload?: unknown };
 export type SendFn = (msg: NodeMessage | Array<NodeMessage | null> | null) => void;
@@ -96,10 +97,10 @@ export async function evaluateText(RED: NodeRedRuntime, node: object, value: unk
 }
 
 /** Where a node's TypedInput points, for error messages ("msg.call.callConnectionId"). */
-export function describeProperty(value: unknown, type: string | undefined): string {
+export function describeProperty(RED: NodeRedRuntime, value: unknown, type: string | undefined): string {
   if (type === "msg" || type === "flow" || type === "global") return `${type}.${String(value)}`;
   if (type === "env") return `env ${String(value)}`;
-  return "the configured value";
+  return sharedMessage(RED, "configuredValue");
 }
 
 /** A user-facing error (clear message, no secret). */
@@ -111,24 +112,45 @@ export class FlowError extends Error {
 }
 
 /**
- * The English text of the messages lib/ code gives every node, under "acs-config.shared" in the
- * catalogues (acs-config's catalogue is always loaded with the package; lib code cannot know the
- * calling node's own namespace, so the key names acs-config's).
+ * A message of lib code (lib/lib-text.ts) in the server's language, through RED._ like every
+ * runtime message. Its catalogue entry is acs-config's ("acs-config.shared.<id>"), loaded with the
+ * package whichever node speaks. Where no catalogue is loaded (node-red-node-test-helper's RED._
+ * gives the key back), the English text.
  */
-export const SHARED_MESSAGES = {
-  noCallId: "No call id: __where__ is empty. Wire this node after an answer or create-call node, or set where the call id comes from.",
-  noConnection: "No ACS connection: choose an acs-config node in this node's settings.",
-} as const;
+export function localText(RED: NodeRedRuntime, text: LibText): string {
+  const namespace = catalogueNamespace("acs-config");
+  return renderText(text, (id, values) => {
+    const key = `${namespace}:acs-config.shared.${id}`;
+    const translated = RED._(key, values);
+    return typeof translated === "string" && translated !== "" && translated !== key ? translated : undefined;
+  });
+}
+
+/** A shared message by id, in the server's language. */
+export function sharedMessage(RED: NodeRedRuntime, id: LibTextId, values?: Record<string, TextValue>): string {
+  return localText(RED, libText(id, values));
+}
+
+/** An error's message in the server's language: lib code's texts are translated, other messages kept as they are. */
+export function errorText(RED: NodeRedRuntime, err: unknown): string {
+  const text = textOfError(err);
+  if (text) return localText(RED, text);
+  return err instanceof Error ? err.message : String(err);
+}
+
+const LOCALIZED = Symbol("localized");
 
 /**
- * A shared message in the server's language (RED._, like every runtime message). Where no
- * catalogue is loaded (node-red-node-test-helper's RED._ gives the key back), the English text.
+ * Say a lib error in the server's language before it leaves the node (done(err) and Catch nodes
+ * show its message). Once only: a node may add to the message after it is translated.
  */
-export function sharedMessage(RED: NodeRedRuntime, name: keyof typeof SHARED_MESSAGES, substitutions: Record<string, string> = {}): string {
-  const key = `${catalogueNamespace("acs-config")}:acs-config.shared.${name}`;
-  const text = RED._(key, substitutions);
-  if (typeof text === "string" && text !== "" && text !== key) return text;
-  return SHARED_MESSAGES[name].replace(/__(\w+)__/g, (whole, v: string) => substitutions[v] ?? whole);
+export function localizeError<T>(RED: NodeRedRuntime, err: T): T {
+  const text = textOfError(err);
+  if (!text || (err as { [LOCALIZED]?: boolean })[LOCALIZED]) return err;
+  const error = err as Error & { [LOCALIZED]?: boolean };
+  error.message = localText(RED, text);
+  error[LOCALIZED] = true;
+  return err;
 }
 
 /** The call connection id a node acts on (msg.call.callConnectionId unless configured otherwise). */
@@ -138,7 +160,7 @@ export async function callIdOf(RED: NodeRedRuntime, node: object, config: { call
   // A message without msg.call at all makes the property lookup throw: that is "no call id" too.
   const id = await evaluateText(RED, node, value, type, msg).catch(() => undefined);
   if (!id) {
-    throw new FlowError(sharedMessage(RED, "noCallId", { where: describeProperty(value, type) }));
+    throw new FlowError(sharedMessage(RED, "noCallId", { where: describeProperty(RED, value, type) }));
   }
   return id;
 }
@@ -248,14 +270,15 @@ export class NodeActivity {
 /**
  * Wire a node's input to an async handler and its close to `onClose`. The listeners keep the
  * arities Node-RED looks for: (msg, send, done) so the runtime waits for done, and
- * (removed, done) so close is awaited. A rejected handler reaches Catch nodes through done(err).
+ * (removed, done) so close is awaited. A rejected handler reaches Catch nodes through done(err),
+ * its message in the server's language when lib code made it.
  */
-export function handleMessages(node: RuntimeNode, handle: (msg: NodeMessage, send: SendFn) => Promise<void>, onClose: () => void): void {
+export function handleMessages(RED: NodeRedRuntime, node: RuntimeNode, handle: (msg: NodeMessage, send: SendFn) => Promise<void>, onClose: () => void): void {
   node.on("input", (msg: NodeMessage, send: SendFn, done: DoneFn) => {
     if (callTraces.size === 0) {
       handle(msg, send).then(
         () => done(),
-        (err: Error) => done(err),
+        (err: Error) => done(localizeError(RED, err)),
       );
       return;
     }
@@ -267,6 +290,7 @@ export function handleMessages(node: RuntimeNode, handle: (msg: NodeMessage, sen
     }).then(
       () => done(),
       (err: Error) => {
+        localizeError(RED, err);
         visit.failed(msg, err);
         done(err);
       },
@@ -412,6 +436,6 @@ export async function callerAndHeadersOf(
     );
     return { callerText, callerId, headers };
   } catch (err) {
-    throw new FlowError((err as Error).message);
+    throw new FlowError(errorText(RED, err));
   }
 }

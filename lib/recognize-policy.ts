@@ -5,6 +5,7 @@
  */
 import { keysOfTones } from "./dtmf";
 import { recognizeFailureKind } from "./outcomes";
+import { libText, LocalizedError } from "./lib-text";
 
 export type InputKind = "dtmf" | "choices" | "speech" | "speechOrDtmf";
 
@@ -93,6 +94,6 @@ export function compilePattern(pattern: string | undefined): RegExp | undefined 
   try {
     return new RegExp(pattern);
   } catch (err) {
-    throw new Error(`the input pattern is not a valid regular expression: ${(err as Error).message}`);
+    throw new LocalizedError(libText("badPattern", { reason: (err as Error).message }));
   }
 }

@@ -4,6 +4,7 @@
  * recording, given as `[{"participant": "+14255550123", "channel": 0}]`.
  */
 import { rawIdFromText } from "./identifiers";
+import { libText, LocalizedError, type LibText } from "./lib-text";
 
 export type RecordingContentKind = "audio" | "audioVideo";
 export type RecordingChannelKind = "mixed" | "unmixed";
@@ -32,13 +33,13 @@ export const MAX_AUDIO_CHANNEL = 4;
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** Why a content / channel / format combination is not one ACS records, or undefined. */
-export function formatProblem(content: string, channel: string, format: string): string | undefined {
-  if (!CONTENTS.includes(content)) return `content must be audio or audioVideo, not "${content}"`;
-  if (!CHANNELS.includes(channel)) return `channel must be mixed or unmixed, not "${channel}"`;
-  if (!FORMATS.includes(format)) return `format must be wav, mp3 or mp4, not "${format}"`;
-  if (content === "audioVideo" && format !== "mp4") return "audio and video is recorded as mp4 only";
-  if (content === "audio" && format === "mp4") return "audio only is recorded as wav or mp3";
-  if (channel === "unmixed" && format !== "wav") return "an unmixed recording is wav only";
+export function formatProblem(content: string, channel: string, format: string): LibText | undefined {
+  if (!CONTENTS.includes(content)) return libText("recordingContent", { value: content });
+  if (!CHANNELS.includes(channel)) return libText("recordingChannel", { value: channel });
+  if (!FORMATS.includes(format)) return libText("recordingFormat", { value: format });
+  if (content === "audioVideo" && format !== "mp4") return libText("audioVideoIsMp4");
+  if (content === "audio" && format === "mp4") return libText("audioIsWavOrMp3");
+  if (channel === "unmixed" && format !== "wav") return libText("unmixedIsWav");
   return undefined;
 }
 
@@ -53,26 +54,26 @@ export function readChannelAffinity(value: unknown): ChannelAssignment[] | undef
     try {
       list = JSON.parse(list);
     } catch {
-      throw new Error("channel affinity is not JSON");
+      throw new LocalizedError(libText("affinityNotJson"));
     }
   }
-  if (!Array.isArray(list)) throw new Error('channel affinity must be a list such as [{"participant":"+14255550123","channel":0}]');
+  if (!Array.isArray(list)) throw new LocalizedError(libText("affinityNotList"));
   if (list.length === 0) return undefined;
   const seenChannels = new Set<number>();
   const seenParticipants = new Set<string>();
   return list.map((entry, i) => {
-    if (!isObject(entry)) throw new Error(`channel affinity item ${i + 1} must be an object with participant and channel`);
+    if (!isObject(entry)) throw new LocalizedError(libText("affinityItemNotObject", { item: i + 1 }));
     const text = typeof entry.participant === "string" ? entry.participant.trim() : "";
     const participant = text ? rawIdFromText(text) : undefined;
-    if (!participant) throw new Error(`channel affinity item ${i + 1}: "${text}" is not a phone number (+E.164) or an id such as 8:acs:…`);
-    if (seenParticipants.has(participant)) throw new Error(`channel affinity item ${i + 1}: ${text} is listed twice`);
+    if (!participant) throw new LocalizedError(libText("affinityItemBadParticipant", { item: i + 1, participant: text }));
+    if (seenParticipants.has(participant)) throw new LocalizedError(libText("affinityItemParticipantTwice", { item: i + 1, participant: text }));
     seenParticipants.add(participant);
     if (entry.channel === undefined || entry.channel === null) return { participant };
     const channel = Number(entry.channel);
     if (!Number.isInteger(channel) || channel < 0 || channel > MAX_AUDIO_CHANNEL) {
-      throw new Error(`channel affinity item ${i + 1}: channel must be a whole number from 0 to ${MAX_AUDIO_CHANNEL}`);
+      throw new LocalizedError(libText("affinityItemBadChannel", { item: i + 1, max: MAX_AUDIO_CHANNEL }));
     }
-    if (seenChannels.has(channel)) throw new Error(`channel affinity item ${i + 1}: channel ${channel} is given twice`);
+    if (seenChannels.has(channel)) throw new LocalizedError(libText("affinityItemChannelTwice", { item: i + 1, channel }));
     seenChannels.add(channel);
     return { participant, channel };
   });
@@ -81,7 +82,7 @@ export function readChannelAffinity(value: unknown): ChannelAssignment[] | undef
 /** Check a start's settings as a whole; throws an Error that says what is wrong. */
 export function checkRecordingSettings(s: RecordingSettings): RecordingSettings {
   const problem = formatProblem(s.content, s.channel, s.format);
-  if (problem) throw new Error(problem);
-  if (s.channelAffinity && s.channel !== "unmixed") throw new Error("channel affinity applies to unmixed recordings only");
+  if (problem) throw new LocalizedError(problem);
+  if (s.channelAffinity && s.channel !== "unmixed") throw new LocalizedError(libText("affinityNeedsUnmixed"));
   return s;
 }

@@ -8,20 +8,21 @@ import { tmpdir } from "node:os";
 import { dirname, isAbsolute, resolve } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { isRecordingStorageUrl } from "./simulator-client";
+import { libText, LocalizedError, type LibText } from "./lib-text";
 
 /**
  * Why `url` is not a recording location the SDK accepts (https on ACS recording storage:
  * `*.asm.skype.com` or the Teams hosts), or undefined when it is one.
  */
-export function recordingUrlProblem(url: string): string | undefined {
+export function recordingUrlProblem(url: string): LibText | undefined {
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    return "it is not a URL";
+    return libText("notAUrl");
   }
-  if (parsed.protocol !== "https:") return "it is not an https URL";
-  if (!isRecordingStorageUrl(url)) return `${parsed.hostname} is not ACS recording storage (*.asm.skype.com)`;
+  if (parsed.protocol !== "https:") return libText("notHttps");
+  if (!isRecordingStorageUrl(url)) return libText("notRecordingStorage", { host: parsed.hostname });
   return undefined;
 }
 
@@ -42,9 +43,9 @@ export function resolveDownloadPath(path: string, baseDir: string | undefined): 
   return isAbsolute(path) ? path : resolve(baseDir || tmpdir(), path);
 }
 
-export class FileExistsError extends Error {
+export class FileExistsError extends LocalizedError {
   constructor(readonly path: string) {
-    super(`${path} already exists`);
+    super(libText("fileExists", { path }));
     this.name = "FileExistsError";
   }
 }

@@ -7,8 +7,6 @@ import { resultInformationOf, type CallEvent } from "./call-events";
 export type StreamingAction = "startMediaStreaming" | "stopMediaStreaming" | "startTranscription" | "updateTranscription" | "stopTranscription";
 
 export interface StreamingActionSpec {
-  /** What the action does, for errors: "start transcription failed: …". */
-  verb: string;
   /** Which subscription it acts on. */
   subject: "mediaStreaming" | "transcription";
   /** The event that means it worked, and the event that means it did not. */
@@ -19,11 +17,11 @@ export interface StreamingActionSpec {
 }
 
 export const STREAMING_ACTIONS: Readonly<Record<StreamingAction, StreamingActionSpec>> = {
-  startMediaStreaming: { verb: "start media streaming", subject: "mediaStreaming", success: "MediaStreamingStarted", failure: "MediaStreamingFailed", port: "started" },
-  stopMediaStreaming: { verb: "stop media streaming", subject: "mediaStreaming", success: "MediaStreamingStopped", failure: "MediaStreamingFailed", port: "stopped" },
-  startTranscription: { verb: "start transcription", subject: "transcription", success: "TranscriptionStarted", failure: "TranscriptionFailed", port: "started" },
-  updateTranscription: { verb: "update transcription", subject: "transcription", success: "TranscriptionUpdated", failure: "TranscriptionFailed", port: "updated" },
-  stopTranscription: { verb: "stop transcription", subject: "transcription", success: "TranscriptionStopped", failure: "TranscriptionFailed", port: "stopped" },
+  startMediaStreaming: { subject: "mediaStreaming", success: "MediaStreamingStarted", failure: "MediaStreamingFailed", port: "started" },
+  stopMediaStreaming: { subject: "mediaStreaming", success: "MediaStreamingStopped", failure: "MediaStreamingFailed", port: "stopped" },
+  startTranscription: { subject: "transcription", success: "TranscriptionStarted", failure: "TranscriptionFailed", port: "started" },
+  updateTranscription: { subject: "transcription", success: "TranscriptionUpdated", failure: "TranscriptionFailed", port: "updated" },
+  stopTranscription: { subject: "transcription", success: "TranscriptionStopped", failure: "TranscriptionFailed", port: "stopped" },
 };
 
 export function isStreamingAction(value: unknown): value is StreamingAction {

@@ -7,7 +7,8 @@
  * Messages never echo a transport URL: its query string may hold a token for the WebSocket server.
  */
 import type { MediaStreamingOptions, TranscriptionOptions } from "@azure/communication-call-automation";
-import { evaluateText, FlowError, type NodeMessage, type NodeRedRuntime } from "./node-kit";
+import { errorText, evaluateText, FlowError, type NodeMessage, type NodeRedRuntime } from "./node-kit";
+import { libText, LocalizedError, type LibText } from "./lib-text";
 
 /** The streaming settings of a node (acs-answer, acs-create-call), as the editor saves them. */
 export interface StreamingDef {
@@ -53,28 +54,28 @@ const LOCALE = /^[a-z]{2,3}(-[a-z]{4})?-([a-z]{2}|\d{3})$/i;
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Why `url` cannot be a transport URL (ACS connects only to a secure WebSocket), or undefined. `what`: "media streaming" or "transcription". */
-export function transportUrlProblem(url: string, what: string): string | undefined {
+export function transportUrlProblem(url: string, what: "mediaStreaming" | "transcription"): LibText | undefined {
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    return `The ${what} transport URL is not a URL: use the wss:// address of your WebSocket server (wss://host/path).`;
+    return libText("transportUrlNotUrl", { what: libText(what) });
   }
   if (parsed.protocol !== "wss:") {
-    return `The ${what} transport URL must start with wss:// (it starts with ${parsed.protocol}//): ACS streams only to a secure WebSocket server.`;
+    return libText("transportUrlNotWss", { what: libText(what), protocol: parsed.protocol });
   }
-  if (!parsed.hostname) return `The ${what} transport URL has no host: use wss://host/path.`;
+  if (!parsed.hostname) return libText("transportUrlNoHost", { what: libText(what) });
   return undefined;
 }
 
 /** Why `locale` is not a speech locale such as en-US, or undefined. */
-export function localeProblem(locale: string): string | undefined {
-  return LOCALE.test(locale) ? undefined : `"${locale.slice(0, 40)}" is not a speech locale: use a language and region such as en-US, es-ES or fr-FR.`;
+export function localeProblem(locale: string): LibText | undefined {
+  return LOCALE.test(locale) ? undefined : libText("notASpeechLocale", { locale: locale.slice(0, 40) });
 }
 
 /** Why `id` is not a speech model endpoint id, or undefined. */
-export function speechModelIdProblem(id: string): string | undefined {
-  return GUID.test(id) ? undefined : `The speech model endpoint id "${id.slice(0, 60)}" is not a GUID: use the endpoint id of the custom model from Speech Studio.`;
+export function speechModelIdProblem(id: string): LibText | undefined {
+  return GUID.test(id) ? undefined : libText("speechModelIdNotGuid", { id: id.slice(0, 60) });
 }
 
 /**
@@ -85,13 +86,13 @@ export function buildStreamingOptions(settings: StreamingSettings, defaultLocale
   const out: CallStreamingOptions = {};
   const { media, transcription } = settings;
   if (media) {
-    if (!media.transportUrl) throw new Error("Media streaming needs a transport URL: the wss:// address of your WebSocket server.");
-    const urlProblem = transportUrlProblem(media.transportUrl, "media streaming");
-    if (urlProblem) throw new Error(urlProblem);
+    if (!media.transportUrl) throw new LocalizedError(libText("mediaStreamingNeedsUrl"));
+    const urlProblem = transportUrlProblem(media.transportUrl, "mediaStreaming");
+    if (urlProblem) throw new LocalizedError(urlProblem);
     const channel = media.audioChannel || "mixed";
-    if (!(AUDIO_CHANNELS as readonly string[]).includes(channel)) throw new Error(`The media streaming audio channel must be mixed or unmixed, not "${channel.slice(0, 20)}".`);
+    if (!(AUDIO_CHANNELS as readonly string[]).includes(channel)) throw new LocalizedError(libText("mediaStreamingChannel", { value: channel.slice(0, 20) }));
     const format = media.audioFormat || undefined;
-    if (format && !(AUDIO_FORMATS as readonly string[]).includes(format)) throw new Error(`The media streaming audio format must be pcm16KMono or pcm24KMono, not "${format.slice(0, 20)}".`);
+    if (format && !(AUDIO_FORMATS as readonly string[]).includes(format)) throw new LocalizedError(libText("mediaStreamingFormat", { value: format.slice(0, 20) }));
     out.mediaStreamingOptions = {
       transportType: "websocket",
       transportUrl: media.transportUrl,
@@ -104,15 +105,15 @@ export function buildStreamingOptions(settings: StreamingSettings, defaultLocale
     };
   }
   if (transcription) {
-    if (!transcription.transportUrl) throw new Error("Live transcription needs a transport URL: the wss:// address of the WebSocket server that receives the transcript.");
+    if (!transcription.transportUrl) throw new LocalizedError(libText("transcriptionNeedsUrl"));
     const urlProblem = transportUrlProblem(transcription.transportUrl, "transcription");
-    if (urlProblem) throw new Error(urlProblem);
+    if (urlProblem) throw new LocalizedError(urlProblem);
     const locale = transcription.locale || defaultLocale;
     const badLocale = localeProblem(locale);
-    if (badLocale) throw new Error(`Transcription locale: ${badLocale}`);
+    if (badLocale) throw new LocalizedError(libText("transcriptionLocale", { problem: badLocale }));
     const model = transcription.speechModelEndpointId;
     const badModel = model ? speechModelIdProblem(model) : undefined;
-    if (badModel) throw new Error(badModel);
+    if (badModel) throw new LocalizedError(badModel);
     out.transcriptionOptions = {
       transportType: "websocket",
       transportUrl: transcription.transportUrl,
@@ -156,6 +157,6 @@ export async function streamingOptionsOf(RED: NodeRedRuntime, node: object, def:
     }
     return buildStreamingOptions(settings, defaultLocale);
   } catch (err) {
-    throw err instanceof FlowError ? err : new FlowError((err as Error).message);
+    throw err instanceof FlowError ? err : new FlowError(errorText(RED, err));
   }
 }

@@ -4,11 +4,12 @@
  */
 import { createIdentifierFromRawId } from "@azure/communication-common";
 import { AcsActionError, isCallGone } from "../lib/acs-errors";
+import type { ActionId } from "../lib/lib-text";
 import { eventForMessage } from "../lib/call-events";
 import { callFromProperties, callOf, withCall } from "../lib/call-message";
 import { rawIdFromText } from "../lib/identifiers";
 import { failurePayload } from "../lib/outcomes";
-import { evaluateText, FlowError, NodeActivity, sendOn, serviceOf, type NodeMessage, type NodeRedRuntime, type RuntimeNode, type SendFn, handleMessages } from "../lib/node-kit";
+import { errorText, evaluateText, FlowError, NodeActivity, sendOn, serviceOf, type NodeMessage, type NodeRedRuntime, type RuntimeNode, type SendFn, handleMessages } from "../lib/node-kit";
 import { statusKey } from "../lib/status-text";
 import { streamingOptionsOf, type StreamingDef } from "../lib/streaming-options";
 
@@ -28,8 +29,8 @@ export = function register(RED: NodeRedRuntime): void {
     const activity = new NodeActivity(node, RED);
 
     /** The caller hung up, or the call was handled elsewhere: the "failed" port, not an error. */
-    function sendCallGone(msg: NodeMessage, send: SendFn, what: string, err: unknown, outputs: number): void {
-      msg.payload = { reason: "callGone", message: new AcsActionError(what, err).message };
+    function sendCallGone(msg: NodeMessage, send: SendFn, what: ActionId, err: unknown, outputs: number): void {
+      msg.payload = { reason: "callGone", message: errorText(RED, new AcsActionError(what, err)) };
       delete msg.event;
       sendOn(send, 1, outputs, msg);
     }
@@ -108,7 +109,7 @@ export = function register(RED: NodeRedRuntime): void {
       sendOn(send, 1, 3, msg);
     }
 
-    handleMessages(node, handle, () => activity.close());
+    handleMessages(RED, node, handle, () => activity.close());
   }
   RED.nodes.registerType("acs-answer", AcsAnswerNode);
 };

@@ -37,7 +37,7 @@ export = function register(RED: NodeRedRuntime): void {
         if (listed) participants = participantsOf(listed.values);
       } catch (err) {
         node.status({ fill: "red", shape: "ring", text: statusKey("acs-call-info.status.failed") });
-        throw new AcsActionError("call info", err);
+        throw new AcsActionError("callInfo", err);
       }
       if (query === "participants") msg.payload = participants;
       else if (query === "call") msg.payload = properties;
@@ -53,7 +53,7 @@ export = function register(RED: NodeRedRuntime): void {
       send(msg);
     }
 
-    handleMessages(node, handle, () => node.status({}));
+    handleMessages(RED, node, handle, () => node.status({}));
   }
   RED.nodes.registerType("acs-call-info", AcsCallInfoNode);
 };

@@ -8,7 +8,8 @@ import { ACS_CALLBACK_ISSUER, CallbackJwtVerifier, newWebhookSecret } from "../l
 import { callTraces, type CallTrace, type TraceLimits } from "../lib/call-trace";
 import { embeddedSimulator, runningEmbeddedSimulator } from "../lib/embedded-simulator";
 import { createEntraCredential, type EntraSettings } from "../lib/entra-credential";
-import type { NodeRedRuntime, RuntimeNode } from "../lib/node-kit";
+import { errorText, localText, type NodeRedRuntime, type RuntimeNode } from "../lib/node-kit";
+import type { LibText } from "../lib/lib-text";
 import { WebhookDispatcher } from "../lib/webhooks";
 import { servePhoneAsset } from "../simulator/phone-assets";
 import type { AcsSimulator, SimulatorOptions } from "../simulator/server";
@@ -152,7 +153,7 @@ export = function register(RED: NodeRedRuntime): void {
         defaultVoice: def.voice?.trim() || undefined,
         defaultLocale: def.locale?.trim() || undefined,
         operationTimeoutMs: Number(def.operationTimeout) > 0 ? Number(def.operationTimeout) * 1000 : undefined,
-        warn: (message: string) => node.warn(message),
+        warn: (message: LibText) => node.warn(localText(RED, message)),
       };
       if (mode === "simulator") {
         const sim = await embeddedSimulator(simulatorOptions(RED.settings));
@@ -206,7 +207,7 @@ export = function register(RED: NodeRedRuntime): void {
           else simulatorSubscription = { sim, id: sub.id };
           return;
         } catch (err) {
-          lastError = (err as Error).message;
+          lastError = errorText(RED, err);
           await sleep(attempt < 10 ? 100 : 500);
         }
       }
@@ -222,7 +223,7 @@ export = function register(RED: NodeRedRuntime): void {
       if (mode === "simulator") await subscribeToSimulator(service);
       return service;
     });
-    ready.catch((err: Error) => node.error(err.message));
+    ready.catch((err: Error) => node.error(errorText(RED, err)));
     node.getService = () => ready;
 
     node.on("close", (removed: boolean, done: () => void) => {

@@ -94,7 +94,7 @@ export = function register(RED: NodeRedRuntime): void {
         operated = await service.operate({ terminal, track: activity.track }, start);
       } catch (err) {
         activity.end("acs-create-call.status.failed", "red");
-        throw new AcsActionError(mode === "connect" ? "connect" : "create call", err);
+        throw new AcsActionError(mode === "connect" ? "connect" : "createCall", err);
       }
       const { outcome, response } = operated;
       if (outcome.kind === "canceled") return;
@@ -127,7 +127,7 @@ export = function register(RED: NodeRedRuntime): void {
       sendOn(send, 1, 3, msg);
     }
 
-    handleMessages(node, handle, () => activity.close());
+    handleMessages(RED, node, handle, () => activity.close());
   }
   RED.nodes.registerType("acs-create-call", AcsCreateCallNode);
 };

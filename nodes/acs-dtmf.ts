@@ -21,7 +21,7 @@ import { keyOfTone, keysOfTones, tonesToSend } from "../lib/dtmf";
 import { failurePayload } from "../lib/outcomes";
 import { participantOf } from "../lib/participant-input";
 import { ToneSequencer } from "../lib/tone-sequencer";
-import { callIdOf, evaluateText, FlowError, handleMessages, NodeActivity, sendFrom, sendOn, serviceOf, type CallNodeDef, type NodeMessage, type NodeRedRuntime, type RuntimeNode, type SendFn } from "../lib/node-kit";
+import { callIdOf, errorText, evaluateText, FlowError, handleMessages, NodeActivity, sendFrom, sendOn, serviceOf, type CallNodeDef, type NodeMessage, type NodeRedRuntime, type RuntimeNode, type SendFn } from "../lib/node-kit";
 import { statusKey } from "../lib/status-text";
 
 type Action = "send" | "startContinuous" | "stopContinuous";
@@ -181,7 +181,7 @@ export = function register(RED: NodeRedRuntime): void {
       } catch (err) {
         endSession(session);
         activity.end("acs-dtmf.status.failed", "red");
-        throw new AcsActionError("start continuous DTMF", err);
+        throw new AcsActionError("startContinuousDtmf", err);
       }
       const early = session.early ?? [];
       session.early = undefined;
@@ -206,7 +206,7 @@ export = function register(RED: NodeRedRuntime): void {
       try {
         tones = tonesToSend(keys);
       } catch (err) {
-        throw new FlowError(`${RED._("acs-dtmf.error.badTones", { tones: keys.slice(0, 40) })}: ${(err as Error).message}`);
+        throw new FlowError(RED._("acs-dtmf.error.badTones", { tones: keys.slice(0, 40), reason: errorText(RED, err) }));
       }
       const target = await targetOf(msg);
       const media = service.client.getCallConnection(callId).getCallMedia();
@@ -219,7 +219,7 @@ export = function register(RED: NodeRedRuntime): void {
         );
       } catch (err) {
         activity.end("acs-dtmf.status.failed", "red");
-        throw new AcsActionError("send DTMF", err);
+        throw new AcsActionError("sendDtmf", err);
       }
       const { outcome } = operated;
       if (outcome.kind === "callEnded") return activity.end("acs-dtmf.status.callEnded", "grey");
@@ -249,7 +249,7 @@ export = function register(RED: NodeRedRuntime): void {
         await service.request(callId, () => media.stopContinuousDtmfRecognition(target.identifier));
       } catch (err) {
         activity.end("acs-dtmf.status.failed", "red");
-        throw new AcsActionError("stop continuous DTMF", err);
+        throw new AcsActionError("stopContinuousDtmf", err);
       }
       msg.payload = { stopped: true, participant: target.text };
       delete msg.event;
@@ -265,7 +265,7 @@ export = function register(RED: NodeRedRuntime): void {
       return sendKeys(msg, send, service, callId);
     }
 
-    handleMessages(node, handle, () => {
+    handleMessages(RED, node, handle, () => {
       closed = true;
       for (const session of [...sessions.values()]) endSession(session);
       activity.close();

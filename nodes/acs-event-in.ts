@@ -9,7 +9,7 @@ import type { AcsService, ObservedEvent } from "../lib/acs-service";
 import { callOf } from "../lib/call-message";
 import { RECORDING_FILE_EVENT, recordingFileOf } from "../lib/recording-file";
 import { RecentSet } from "../lib/recent-set";
-import { serviceOf, type DoneFn, type NodeMessage, type NodeRedRuntime, type RuntimeNode } from "../lib/node-kit";
+import { errorText, serviceOf, type DoneFn, type NodeMessage, type NodeRedRuntime, type RuntimeNode } from "../lib/node-kit";
 import { statusKey } from "../lib/status-text";
 
 interface Def {
@@ -72,7 +72,7 @@ export = function register(RED: NodeRedRuntime): void {
       })
       .catch((err: Error) => {
         node.status({ fill: "red", shape: "ring", text: statusKey("acs-event-in.status.noConnection") });
-        node.error(err.message);
+        node.error(errorText(RED, err));
       });
 
     node.on("input", (msg: NodeMessage, _send: unknown, done: DoneFn) => {

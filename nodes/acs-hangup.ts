@@ -23,7 +23,7 @@ export = function register(RED: NodeRedRuntime): void {
       try {
         await service.client.getCallConnection(callId).hangUp(forEveryone);
       } catch (err) {
-        if (!isCallGone(err)) throw new AcsActionError("hang up", err);
+        if (!isCallGone(err)) throw new AcsActionError("hangUp", err);
         alreadyEnded = true;
       }
       msg.payload = { hungUp: true, forEveryone, ...(alreadyEnded ? { alreadyEnded: true } : {}) };
@@ -31,7 +31,7 @@ export = function register(RED: NodeRedRuntime): void {
       send(msg);
     }
 
-    handleMessages(node, handle, () => node.status({}));
+    handleMessages(RED, node, handle, () => node.status({}));
   }
   RED.nodes.registerType("acs-hangup", AcsHangupNode);
 };

@@ -1,6 +1,6 @@
 /** acs-incoming-call: one message per IncomingCall (from Event Grid) that passes the filters. */
 import type { AcsService, IncomingCall } from "../lib/acs-service";
-import { serviceOf, traceSent, type NodeMessage, type NodeRedRuntime, type RuntimeNode } from "../lib/node-kit";
+import { errorText, serviceOf, traceSent, type NodeMessage, type NodeRedRuntime, type RuntimeNode } from "../lib/node-kit";
 import { countedStatus, statusKey } from "../lib/status-text";
 import { partyFilter } from "../lib/party-filter";
 
@@ -57,7 +57,7 @@ export = function register(RED: NodeRedRuntime): void {
       })
       .catch((err: Error) => {
         node.status({ fill: "red", shape: "ring", text: statusKey("acs-incoming-call.status.noConnection") });
-        node.error(err.message);
+        node.error(errorText(RED, err));
       });
 
     node.on("close", (_removed: boolean, done: () => void) => {

@@ -15,7 +15,7 @@ import { eventForMessage, type CallEvent } from "../lib/call-events";
 import { failurePayload } from "../lib/outcomes";
 import { participantOf } from "../lib/participant-input";
 import { playSourceOf, type PlaySource, type PromptKind } from "../lib/play-sources";
-import { callIdOf, evaluateText, FlowError, handleMessages, NodeActivity, sendFrom, sendOn, serviceOf, type CallNodeDef, type NodeMessage, type NodeRedRuntime, type RuntimeNode, type SendFn } from "../lib/node-kit";
+import { callIdOf, errorText, evaluateText, FlowError, handleMessages, NodeActivity, sendFrom, sendOn, serviceOf, type CallNodeDef, type NodeMessage, type NodeRedRuntime, type RuntimeNode, type SendFn } from "../lib/node-kit";
 import { statusKey } from "../lib/status-text";
 
 type Action = "hold" | "unhold" | "cancelMedia";
@@ -60,7 +60,7 @@ export = function register(RED: NodeRedRuntime): void {
       try {
         return playSourceOf(kind, value, { voice: def.voice || service.defaultVoice, locale: def.locale || service.defaultLocale });
       } catch (err) {
-        throw new FlowError(`${RED._("acs-media.error.badMusic")}: ${(err as Error).message}`);
+        throw new FlowError(RED._("acs-media.error.badMusic", { reason: errorText(RED, err) }));
       }
     }
 
@@ -126,7 +126,7 @@ export = function register(RED: NodeRedRuntime): void {
           await service.request(callId, () => media.cancelAllOperations());
         } catch (err) {
           activity.end("acs-media.status.failed", "red");
-          throw new AcsActionError("cancel media", err);
+          throw new AcsActionError("cancelMedia", err);
         }
         msg.payload = { canceled: true };
         activity.end("acs-media.status.canceled");
@@ -135,7 +135,7 @@ export = function register(RED: NodeRedRuntime): void {
       send(msg);
     }
 
-    handleMessages(node, handle, () => activity.close());
+    handleMessages(RED, node, handle, () => activity.close());
   }
   RED.nodes.registerType("acs-media", AcsMediaNode);
 };

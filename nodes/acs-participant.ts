@@ -13,6 +13,7 @@ import type { CallConnection } from "@azure/communication-call-automation";
 import { createIdentifierFromRawId } from "@azure/communication-common";
 import { toCustomCallingContext } from "../lib/acs-client";
 import { AcsActionError } from "../lib/acs-errors";
+import type { ActionId } from "../lib/lib-text";
 import type { AcsService } from "../lib/acs-service";
 import { participantInfoOf, participantsOf } from "../lib/call-info";
 import { eventForMessage, type CallEvent } from "../lib/call-events";
@@ -34,6 +35,7 @@ import {
   type NodeRedRuntime,
   type RuntimeNode,
   type SendFn,
+  errorText,
 } from "../lib/node-kit";
 import { callFailurePayload, failurePayload } from "../lib/outcomes";
 import { isMissingParty } from "../lib/party-not-found";
@@ -81,7 +83,7 @@ export = function register(RED: NodeRedRuntime): void {
      * A request ACS answers at once (mute, get, list): a party ACS does not know is a clear
      * FlowError; a call that has ended, and any other refusal, an AcsActionError.
      */
-    async function ask<T>(what: string, service: AcsService, callId: string, party: string | undefined, request: () => Promise<T>): Promise<T> {
+    async function ask<T>(what: ActionId, service: AcsService, callId: string, party: string | undefined, request: () => Promise<T>): Promise<T> {
       try {
         return await service.request(callId, request);
       } catch (err) {
@@ -97,7 +99,7 @@ export = function register(RED: NodeRedRuntime): void {
       try {
         invitationTimeout = readInvitationTimeout(def.invitationTimeout);
       } catch (err) {
-        throw new FlowError((err as Error).message);
+        throw new FlowError(errorText(RED, err));
       }
       const displayName = def.displayName?.trim() || undefined;
 
@@ -149,7 +151,7 @@ export = function register(RED: NodeRedRuntime): void {
         );
       } catch (err) {
         activity.end("acs-participant.status.failed", "red");
-        throw new AcsActionError("add participant", err);
+        throw new AcsActionError("addParticipant", err);
       } finally {
         stopWatching?.();
       }
@@ -194,9 +196,9 @@ export = function register(RED: NodeRedRuntime): void {
         // too late to cancel, which is not a flow error.
         if (!isMissingParty(err)) {
           activity.end("acs-participant.status.failed", "red");
-          throw new AcsActionError("cancel add participant", err);
+          throw new AcsActionError("cancelAddParticipant", err);
         }
-        msg.payload = { reason: "notPending", invitationId, message: new AcsActionError("cancel add participant", err).message };
+        msg.payload = { reason: "notPending", invitationId, message: errorText(RED, new AcsActionError("cancelAddParticipant", err)) };
         delete msg.event;
         activity.end("acs-participant.status.notPending", "grey");
         return sendOn(send, 1, outputs, msg);
@@ -228,7 +230,7 @@ export = function register(RED: NodeRedRuntime): void {
       } catch (err) {
         activity.end("acs-participant.status.failed", "red");
         if (isMissingParty(err)) throw new FlowError(RED._("acs-participant.error.notInCall", { participant: target.text }));
-        throw new AcsActionError("remove participant", err);
+        throw new AcsActionError("removeParticipant", err);
       }
       const { outcome } = operated;
       if (outcome.kind === "callEnded") return activity.end("acs-participant.status.callEnded", "grey");
@@ -258,14 +260,14 @@ export = function register(RED: NodeRedRuntime): void {
           return remove(msg, send, service, callId, connection);
         case "mute": {
           const target = await participantOf(msg);
-          await ask("mute participant", service, callId, target.text, () => connection.muteParticipant(createIdentifierFromRawId(target.rawId)));
+          await ask("muteParticipant", service, callId, target.text, () => connection.muteParticipant(createIdentifierFromRawId(target.rawId)));
           msg.payload = { muted: true, participant: target.text };
           node.status({ fill: "green", shape: "dot", text: statusKey("acs-participant.status.muted") });
           return send(msg);
         }
         case "get": {
           const target = await participantOf(msg);
-          const found = await ask("get participant", service, callId, target.text, () => connection.getParticipant(createIdentifierFromRawId(target.rawId)));
+          const found = await ask("getParticipant", service, callId, target.text, () => connection.getParticipant(createIdentifierFromRawId(target.rawId)));
           const info = participantInfoOf(found);
           if (!info) throw new FlowError(RED._("acs-participant.error.notInCall", { participant: target.text }));
           msg.payload = info;
@@ -273,7 +275,7 @@ export = function register(RED: NodeRedRuntime): void {
           return send(msg);
         }
         case "list": {
-          const listed = await ask("list participants", service, callId, undefined, () => connection.listParticipants());
+          const listed = await ask("listParticipants", service, callId, undefined, () => connection.listParticipants());
           const participants = participantsOf(listed.values);
           msg.payload = participants;
           node.status({ fill: "green", shape: "dot", text: countedStatus("acs-participant.status.listed", participants.length) });
@@ -282,7 +284,7 @@ export = function register(RED: NodeRedRuntime): void {
       }
     }
 
-    handleMessages(node, handle, () => activity.close());
+    handleMessages(RED, node, handle, () => activity.close());
   }
   RED.nodes.registerType("acs-participant", AcsParticipantNode);
 };

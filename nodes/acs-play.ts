@@ -11,7 +11,7 @@ import { callOf } from "../lib/call-message";
 import { rawIdFromText } from "../lib/identifiers";
 import { failurePayload } from "../lib/outcomes";
 import { playSourceOf, type PromptKind } from "../lib/play-sources";
-import { callIdOf, evaluateText, FlowError, NodeActivity, sendOn, serviceOf, type NodeMessage, type NodeRedRuntime, type RuntimeNode, type SendFn, handleMessages, type CallNodeDef } from "../lib/node-kit";
+import { callIdOf, errorText, evaluateText, FlowError, NodeActivity, sendOn, serviceOf, type NodeMessage, type NodeRedRuntime, type RuntimeNode, type SendFn, handleMessages, type CallNodeDef } from "../lib/node-kit";
 
 interface Def extends CallNodeDef {
   promptKind?: PromptKind;
@@ -42,7 +42,7 @@ export = function register(RED: NodeRedRuntime): void {
       try {
         source = playSourceOf(kind, value, { voice: def.voice || service.defaultVoice, locale: def.locale || service.defaultLocale });
       } catch (err) {
-        throw new FlowError(`${RED._("acs-play.error.badPrompt")}: ${(err as Error).message}`);
+        throw new FlowError(RED._("acs-play.error.badPrompt", { reason: errorText(RED, err) }));
       }
       let participant: ReturnType<typeof createIdentifierFromRawId> | undefined;
       if (def.playTo === "participant") {
@@ -92,7 +92,7 @@ export = function register(RED: NodeRedRuntime): void {
       sendOn(send, 1, 2, msg);
     }
 
-    handleMessages(node, handle, () => activity.close());
+    handleMessages(RED, node, handle, () => activity.close());
   }
   RED.nodes.registerType("acs-play", AcsPlayNode);
 };

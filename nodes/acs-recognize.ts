@@ -11,7 +11,7 @@ import { eventForMessage, type CallEvent } from "../lib/call-events";
 import { callOf } from "../lib/call-message";
 import { toneOfKey, tonesOfKeys } from "../lib/dtmf";
 import { rawIdFromText } from "../lib/identifiers";
-import { callIdOf, evaluateText, FlowError, NodeActivity, sendOn, serviceOf, type NodeMessage, type NodeRedRuntime, type RuntimeNode, type SendFn, handleMessages, type CallNodeDef } from "../lib/node-kit";
+import { callIdOf, errorText, evaluateText, FlowError, NodeActivity, sendOn, serviceOf, type NodeMessage, type NodeRedRuntime, type RuntimeNode, type SendFn, handleMessages, type CallNodeDef } from "../lib/node-kit";
 import { statusKey } from "../lib/status-text";
 import { failurePayload } from "../lib/outcomes";
 import { playSourceOf, type PlaySource, type PromptKind } from "../lib/play-sources";
@@ -80,7 +80,7 @@ export = function register(RED: NodeRedRuntime): void {
         });
       }
     } catch (err) {
-      configError = (err as Error).message;
+      configError = errorText(RED, err);
       node.status({ fill: "red", shape: "ring", text: statusKey("acs-recognize.status.badConfig") });
       node.error(configError);
     }
@@ -132,7 +132,7 @@ export = function register(RED: NodeRedRuntime): void {
         noInputPrompt = def.noInputPrompt?.trim() ? playSourceOf("text", def.noInputPrompt.trim(), defaults) : undefined;
         noMatchPrompt = def.noMatchPrompt?.trim() ? playSourceOf("text", def.noMatchPrompt.trim(), defaults) : undefined;
       } catch (err) {
-        throw new FlowError(`${RED._("acs-recognize.error.badPrompt")}: ${(err as Error).message}`);
+        throw new FlowError(RED._("acs-recognize.error.badPrompt", { reason: errorText(RED, err) }));
       }
 
       const media = service.client.getCallConnection(callId).getCallMedia();
@@ -194,7 +194,7 @@ export = function register(RED: NodeRedRuntime): void {
       }
     }
 
-    handleMessages(node, handle, () => activity.close());
+    handleMessages(RED, node, handle, () => activity.close());
   }
   RED.nodes.registerType("acs-recognize", AcsRecognizeNode);
 };

@@ -39,6 +39,8 @@ import {
   type NodeRedRuntime,
   type RuntimeNode,
   type SendFn,
+  errorText,
+  localText,
 } from "../lib/node-kit";
 import { statusKey } from "../lib/status-text";
 
@@ -92,7 +94,7 @@ export = function register(RED: NodeRedRuntime): void {
     const settingsProblem = action === "start" ? formatProblem(content, channel, format) : undefined;
     if (settingsProblem) {
       node.status({ fill: "red", shape: "ring", text: statusKey("acs-recording.status.badSettings") });
-      node.error(RED._("acs-recording.error.badSettings", { reason: settingsProblem }));
+      node.error(RED._("acs-recording.error.badSettings", { reason: localText(RED, settingsProblem) }));
     }
 
     /** Evaluate a TypedInput that defaults to a msg property; a lookup that throws counts as unset. */
@@ -104,7 +106,7 @@ export = function register(RED: NodeRedRuntime): void {
     async function recordingIdOf(msg: NodeMessage): Promise<string> {
       const id = await textFrom(def.recordingId, def.recordingIdType, DEFAULT_RECORDING_ID, msg);
       if (!id) {
-        const where = describeProperty(def.recordingIdType ? def.recordingId : DEFAULT_RECORDING_ID, def.recordingIdType || "msg");
+        const where = describeProperty(RED, def.recordingIdType ? def.recordingId : DEFAULT_RECORDING_ID, def.recordingIdType || "msg");
         throw new FlowError(RED._("acs-recording.error.noRecordingId", { where }));
       }
       return id;
@@ -113,9 +115,9 @@ export = function register(RED: NodeRedRuntime): void {
     /** A storage location from the node's setting or its default, checked as the SDK would. */
     async function locationOf(msg: NodeMessage, value: string | undefined, type: string | undefined, fallback: string): Promise<string> {
       const location = await textFrom(value, type, fallback, msg);
-      if (!location) throw new FlowError(RED._("acs-recording.error.noLocation", { where: describeProperty(type ? value : fallback, type || "msg") }));
+      if (!location) throw new FlowError(RED._("acs-recording.error.noLocation", { where: describeProperty(RED, type ? value : fallback, type || "msg") }));
       const problem = recordingUrlProblem(location);
-      if (problem) throw new FlowError(RED._("acs-recording.error.badLocation", { location: location.slice(0, 200), reason: problem }));
+      if (problem) throw new FlowError(RED._("acs-recording.error.badLocation", { location: location.slice(0, 200), reason: localText(RED, problem) }));
       return location;
     }
 
@@ -138,17 +140,17 @@ export = function register(RED: NodeRedRuntime): void {
     }
 
     async function start(service: AcsService, msg: NodeMessage, send: SendFn): Promise<void> {
-      if (settingsProblem) throw new FlowError(RED._("acs-recording.error.badSettings", { reason: settingsProblem }));
+      if (settingsProblem) throw new FlowError(RED._("acs-recording.error.badSettings", { reason: localText(RED, settingsProblem) }));
       let settings: RecordingSettings;
       try {
         const affinity = readChannelAffinity(await evaluate(RED, node, def.channelAffinity, def.channelAffinityType || "json", msg));
         settings = checkRecordingSettings({ content, channel, format, pauseOnStart: Boolean(def.pauseOnStart), channelAffinity: affinity });
       } catch (err) {
-        throw new FlowError(RED._("acs-recording.error.badSettings", { reason: (err as Error).message }));
+        throw new FlowError(RED._("acs-recording.error.badSettings", { reason: errorText(RED, err) }));
       }
       const call = await recordedCallOf(msg);
       if (call.callConnectionId && service.router.hasEnded(call.callConnectionId)) {
-        throw new AcsActionError("start recording", new CallEndedError(call.callConnectionId));
+        throw new AcsActionError("startRecording", new CallEndedError(call.callConnectionId));
       }
       const options: StartRecordingOptions = {
         ...(call.serverCallId ? { callLocator: { id: call.serverCallId, kind: "serverCallLocator" as const } } : { callConnectionId: call.callConnectionId }),
@@ -179,8 +181,8 @@ export = function register(RED: NodeRedRuntime): void {
         } catch (err) {
           watch.cancel();
           activity.end("acs-recording.status.failed", "red");
-          if (call.callConnectionId && isCallGone(err)) throw new AcsActionError("start recording", new CallEndedError(call.callConnectionId));
-          throw new AcsActionError("start recording", err);
+          if (call.callConnectionId && isCallGone(err)) throw new AcsActionError("startRecording", new CallEndedError(call.callConnectionId));
+          throw new AcsActionError("startRecording", err);
         }
         const outcome = await watch.outcome(started.recordingId, service.operationTimeoutMs, settings.pauseOnStart ? "inactive" : "active");
         const fromEvent = "event" in outcome && outcome.event ? outcome.event.data.recordingId : undefined;
@@ -222,7 +224,7 @@ export = function register(RED: NodeRedRuntime): void {
     async function change(service: AcsService, msg: NodeMessage, send: SendFn, verb: "pause" | "resume" | "stop"): Promise<void> {
       const recordingId = await recordingIdOf(msg);
       const callId = callOf(msg).callConnectionId;
-      if (callId && service.router.hasEnded(callId)) throw new AcsActionError(`${verb} recording`, new CallEndedError(callId));
+      if (callId && service.router.hasEnded(callId)) throw new AcsActionError(`${verb}Recording`, new CallEndedError(callId));
       const rec = recording(service);
       try {
         if (verb === "pause") await rec.pause(recordingId);
@@ -230,7 +232,7 @@ export = function register(RED: NodeRedRuntime): void {
         else await rec.stop(recordingId);
       } catch (err) {
         node.status({ fill: "red", shape: "ring", text: statusKey("acs-recording.status.failed") });
-        throw new AcsActionError(`${verb} recording`, err);
+        throw new AcsActionError(`${verb}Recording`, err);
       }
       const state = verb === "resume" ? "active" : "inactive";
       msg.payload = { recordingId, state, ...(verb === "stop" ? { stopped: true } : {}) };
@@ -247,7 +249,7 @@ export = function register(RED: NodeRedRuntime): void {
         result = await recording(service).getState(recordingId);
       } catch (err) {
         node.status({ fill: "red", shape: "ring", text: statusKey("acs-recording.status.failed") });
-        throw new AcsActionError("get recording state", err);
+        throw new AcsActionError("getRecordingState", err);
       }
       msg.payload = { recordingId, state: result.recordingState, ...(result.recordingKind ? { kind: result.recordingKind } : {}) };
       noteRecording(msg, { recordingId, state: result.recordingState });
@@ -272,13 +274,13 @@ export = function register(RED: NodeRedRuntime): void {
         try {
           stream = await recording(service).downloadStreaming(location);
         } catch (err) {
-          throw new AcsActionError("download recording", storageFailure(err));
+          throw new AcsActionError("downloadRecording", storageFailure(err));
         }
         if (path === undefined) {
           try {
             msg.payload = await readAll(stream);
           } catch (err) {
-            throw new AcsActionError("download recording", err);
+            throw new AcsActionError("downloadRecording", err);
           }
         } else {
           let bytes: number;
@@ -286,7 +288,7 @@ export = function register(RED: NodeRedRuntime): void {
             bytes = await saveStream(stream, path, Boolean(def.overwrite));
           } catch (err) {
             if (err instanceof FileExistsError) throw new FlowError(RED._("acs-recording.error.fileExists", { path }));
-            throw new FlowError(RED._("acs-recording.error.cannotWrite", { path, reason: (err as Error).message }));
+            throw new FlowError(RED._("acs-recording.error.cannotWrite", { path, reason: errorText(RED, err) }));
           }
           msg.payload = { path, bytes, location };
           msg.filename = path;
@@ -305,7 +307,7 @@ export = function register(RED: NodeRedRuntime): void {
         await recording(service).delete(location);
       } catch (err) {
         node.status({ fill: "red", shape: "ring", text: statusKey("acs-recording.status.failed") });
-        throw new AcsActionError("delete recording", storageFailure(err));
+        throw new AcsActionError("deleteRecording", storageFailure(err));
       }
       msg.payload = { deleted: true, location };
       node.status({ fill: "green", shape: "dot", text: statusKey("acs-recording.status.deleted") });
@@ -332,7 +334,7 @@ export = function register(RED: NodeRedRuntime): void {
       }
     }
 
-    handleMessages(node, handle, () => {
+    handleMessages(RED, node, handle, () => {
       for (const watch of [...watches]) watch.cancel();
       watches.clear();
       activity.close();

@@ -5,7 +5,7 @@
  */
 import { AcsActionError } from "../lib/acs-errors";
 import { eventForMessage } from "../lib/call-events";
-import { callIdOf, evaluateText, FlowError, NodeActivity, sendOn, serviceOf, type NodeMessage, type NodeRedRuntime, type RuntimeNode, type SendFn, handleMessages, type CallNodeDef } from "../lib/node-kit";
+import { callIdOf, evaluateText, FlowError, localizeError, localText, NodeActivity, sendOn, serviceOf, type NodeMessage, type NodeRedRuntime, type RuntimeNode, type SendFn, handleMessages, type CallNodeDef } from "../lib/node-kit";
 import { isStreamingAction, STREAMING_ACTIONS, streamingFailure, streamingResult, type StreamingAction } from "../lib/streaming-actions";
 import { localeProblem, speechModelIdProblem } from "../lib/streaming-options";
 
@@ -37,10 +37,10 @@ export = function register(RED: NodeRedRuntime): void {
       const locale = await text(def.locale, def.localeType);
       if (!locale && action === "updateTranscription") throw new FlowError(RED._("acs-streaming.error.noLocale"));
       const badLocale = locale ? localeProblem(locale) : undefined;
-      if (badLocale) throw new FlowError(badLocale);
+      if (badLocale) throw new FlowError(localText(RED, badLocale));
       const model = await text(def.speechModelId, def.speechModelIdType);
       const badModel = model ? speechModelIdProblem(model) : undefined;
-      if (badModel) throw new FlowError(badModel);
+      if (badModel) throw new FlowError(localText(RED, badModel));
       return { ...(locale ? { locale } : {}), ...(model ? { speechModelEndpointId: model } : {}) };
     }
 
@@ -70,7 +70,8 @@ export = function register(RED: NodeRedRuntime): void {
         operated = await service.operate({ callConnectionId: callId, terminal: [spec.success, spec.failure], track: activity.track }, start);
       } catch (err) {
         activity.end("acs-streaming.status.failed", "red");
-        const error = new AcsActionError(spec.verb, err);
+        // The action's name is its message id ("start transcription failed: …").
+        const error = localizeError(RED, new AcsActionError(action, err));
         // ACS refuses to start what the call was not set up for when it was answered or created.
         // (8500: it is already running; a call that has ended is a CallEndedError, with no status.)
         if (action.startsWith("start") && error.status === 400 && error.code !== "8500") {
@@ -98,7 +99,7 @@ export = function register(RED: NodeRedRuntime): void {
       sendOn(send, 1, 2, msg);
     }
 
-    handleMessages(node, handle, () => activity.close());
+    handleMessages(RED, node, handle, () => activity.close());
   }
   RED.nodes.registerType("acs-streaming", AcsStreamingNode);
 };

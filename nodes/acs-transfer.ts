@@ -71,7 +71,7 @@ export = function register(RED: NodeRedRuntime): void {
       sendOn(send, 1, 2, msg);
     }
 
-    handleMessages(node, handle, () => activity.close());
+    handleMessages(RED, node, handle, () => activity.close());
   }
   RED.nodes.registerType("acs-transfer", AcsTransferNode);
 };

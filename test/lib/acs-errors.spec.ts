@@ -88,7 +88,7 @@ describe("ACS errors", () => {
       assert.equal(err.status, 400);
       assert.equal(err.code, "8535");
       assert.ok(err instanceof Error);
-      assert.equal(new AcsActionError("hang up", restError("Gone.", 404, undefined, "x")).message, "hang up failed: ACS answered 404: Gone.");
+      assert.equal(new AcsActionError("hangUp", restError("Gone.", 404, undefined, "x")).message, "hang up failed: ACS answered 404: Gone.");
       assert.equal(new AcsActionError("answer", new Error("socket hang up")).message, "answer failed: socket hang up");
     });
 
@@ -111,8 +111,7 @@ describe("ACS errors", () => {
     });
 
     it("redacts credentials that ACS echoes in its message", () => {
-      const err = new AcsActionError(
-        "create call",
+      const err = new AcsActionError("createCall",
         restError("Callback https://flows.example/acs/callbacks/cfg1/aVerySecretWebhookSecret0123 refused; token Bearer abc.def.ghi", 400, "BadRequest", "x"),
       );
       assert.doesNotMatch(err.message, /aVerySecretWebhookSecret0123|abc\.def\.ghi/);
@@ -143,7 +142,7 @@ describe("ACS errors", () => {
         assert.equal(refused.status, undefined);
         assert.doesNotMatch(refused.message, /ACS answered/);
 
-        const unavailable = new AcsActionError("hang up", new CredentialUnavailableError("ManagedIdentityCredential: no managed identity endpoint found.\nMore details..."));
+        const unavailable = new AcsActionError("hangUp", new CredentialUnavailableError("ManagedIdentityCredential: no managed identity endpoint found.\nMore details..."));
         assert.equal(unavailable.message, "hang up failed: Microsoft Entra ID sign-in failed: ManagedIdentityCredential: no managed identity endpoint found.");
         // MSAL's words when the authority's OpenID configuration cannot be fetched (seen with an untrusted TLS certificate).
         const unreachable = new AcsActionError("answer", new CredentialUnavailableError("endpoints_resolution_error: See https://aka.ms/msal.js.errors#endpoints_resolution_error for details"));
@@ -195,7 +194,7 @@ describe("ACS errors", () => {
         const client = new CallAutomationClient(sim.endpoint.replace(/^http:/, "https:"), credential, { ...simulatorClientOptions(sim.endpoint), retryOptions: { maxRetries: 0 } });
         const source = await expectRestError(client.getCallConnection("no-such-call").getCallConnectionProperties(), 401);
         assert.equal(source.request?.headers.get("authorization"), `Bearer ${token}`);
-        const shown = everyRendering(new AcsActionError("get call", source));
+        const shown = everyRendering(new AcsActionError("callInfo", source));
         assert.ok(!shown.includes(token));
         assert.ok(!shown.includes(token.split(".")[2]));
       });

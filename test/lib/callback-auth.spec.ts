@@ -1,8 +1,12 @@
 import assert from "node:assert/strict";
 import { SignJWT, generateKeyPair } from "jose";
-import { CallbackJwtVerifier, newWebhookSecret, secretMatches } from "../../lib/callback-auth";
+import { CallbackJwtVerifier, newWebhookSecret, secretMatches, type Verdict } from "../../lib/callback-auth";
+import { renderText } from "../../lib/lib-text";
 import { type AcsSimulator, startSimulator } from "../../simulator";
 import { SimulatorKeys } from "../../simulator/keys";
+
+/** A verdict with its reason in English words. */
+const inWords = (verdict: Verdict) => (verdict.ok ? verdict : { ok: false, reason: renderText(verdict.reason) });
 
 describe("callback authentication", () => {
   describe("webhook secrets", () => {
@@ -41,11 +45,11 @@ describe("callback authentication", () => {
     it("refuses another audience, another issuer, a missing header and a malformed token", async () => {
       const verifier = new CallbackJwtVerifier({ issuer: sim.issuer, audience: sim.resourceId });
       const otherAudience = await keys.signCallbackToken(sim.issuer, "another-resource");
-      assert.deepEqual(await verifier.verify(`Bearer ${otherAudience}`), { ok: false, reason: "token claim rejected (aud)" });
+      assert.deepEqual(inWords(await verifier.verify(`Bearer ${otherAudience}`)), { ok: false, reason: "token claim rejected (aud)" });
       const otherIssuer = await keys.signCallbackToken("https://evil.example", sim.resourceId);
-      assert.deepEqual(await verifier.verify(`Bearer ${otherIssuer}`), { ok: false, reason: "token claim rejected (iss)" });
-      assert.deepEqual(await verifier.verify(undefined), { ok: false, reason: "missing bearer token" });
-      assert.deepEqual(await verifier.verify("Basic abc"), { ok: false, reason: "missing bearer token" });
+      assert.deepEqual(inWords(await verifier.verify(`Bearer ${otherIssuer}`)), { ok: false, reason: "token claim rejected (iss)" });
+      assert.deepEqual(inWords(await verifier.verify(undefined)), { ok: false, reason: "missing bearer token" });
+      assert.deepEqual(inWords(await verifier.verify("Basic abc")), { ok: false, reason: "missing bearer token" });
       const malformed = await verifier.verify("Bearer not.a.jwt");
       assert.equal(malformed.ok, false);
     });
@@ -59,11 +63,11 @@ describe("callback authentication", () => {
         .setAudience(sim.resourceId)
         .setExpirationTime("5m")
         .sign(privateKey);
-      assert.deepEqual(await verifier.verify(`Bearer ${forged}`), { ok: false, reason: "token signature invalid" });
+      assert.deepEqual(inWords(await verifier.verify(`Bearer ${forged}`)), { ok: false, reason: "token signature invalid" });
 
       const otherKeys = await SimulatorKeys.create();
       const unknownKid = await otherKeys.signCallbackToken(sim.issuer, sim.resourceId);
-      assert.deepEqual(await verifier.verify(`Bearer ${unknownKid}`), { ok: false, reason: "token signed by an unknown key" });
+      assert.deepEqual(inWords(await verifier.verify(`Bearer ${unknownKid}`)), { ok: false, reason: "token signed by an unknown key" });
     });
 
     it("refuses an HS256 token even with a matching kid (algorithm confusion)", async () => {
@@ -74,7 +78,7 @@ describe("callback authentication", () => {
         .setAudience(sim.resourceId)
         .setExpirationTime("5m")
         .sign(new TextEncoder().encode("x".repeat(32)));
-      assert.deepEqual(await verifier.verify(`Bearer ${hs}`), { ok: false, reason: "token algorithm not allowed" });
+      assert.deepEqual(inWords(await verifier.verify(`Bearer ${hs}`)), { ok: false, reason: "token algorithm not allowed" });
     });
 
     it("says the keys are unavailable when the JWKS cannot be fetched", async () => {

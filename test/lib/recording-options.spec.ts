@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
+import { renderText, type LibText } from "../../lib/lib-text";
 import { checkRecordingSettings, formatProblem, readChannelAffinity } from "../../lib/recording-options";
+
+const words = (problem: LibText | undefined) => (problem ? renderText(problem) : "");
 
 describe("recording start settings", () => {
   it("accepts the combinations ACS records", () => {
@@ -14,14 +17,14 @@ describe("recording start settings", () => {
   });
 
   it("says why the others are refused", () => {
-    assert.match(String(formatProblem("audioVideo", "mixed", "wav")), /mp4 only/);
-    assert.match(String(formatProblem("audioVideo", "mixed", "mp3")), /mp4 only/);
-    assert.match(String(formatProblem("audio", "mixed", "mp4")), /wav or mp3/);
-    assert.match(String(formatProblem("audio", "unmixed", "mp3")), /unmixed recording is wav only/);
-    assert.match(String(formatProblem("audioVideo", "unmixed", "mp4")), /unmixed recording is wav only/);
-    assert.match(String(formatProblem("sound", "mixed", "wav")), /content must be/);
-    assert.match(String(formatProblem("audio", "stereo", "wav")), /channel must be/);
-    assert.match(String(formatProblem("audio", "mixed", "ogg")), /format must be/);
+    assert.match(words(formatProblem("audioVideo", "mixed", "wav")), /mp4 only/);
+    assert.match(words(formatProblem("audioVideo", "mixed", "mp3")), /mp4 only/);
+    assert.match(words(formatProblem("audio", "mixed", "mp4")), /wav or mp3/);
+    assert.match(words(formatProblem("audio", "unmixed", "mp3")), /unmixed recording is wav only/);
+    assert.match(words(formatProblem("audioVideo", "unmixed", "mp4")), /unmixed recording is wav only/);
+    assert.match(words(formatProblem("sound", "mixed", "wav")), /content must be/);
+    assert.match(words(formatProblem("audio", "stereo", "wav")), /channel must be/);
+    assert.match(words(formatProblem("audio", "mixed", "ogg")), /format must be/);
   });
 
   it("reads a channel affinity from JSON text or a list, numbers and ids as ACS takes them", () => {

@@ -4,7 +4,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { AcsActionError } from "../../lib/acs-errors";
+import { renderText, type LibText } from "../../lib/lib-text";
 import { FileExistsError, readAll, recordingUrlProblem, resolveDownloadPath, saveStream, storageFailure } from "../../lib/recording-storage";
+
+const words = (problem: LibText | undefined) => (problem ? renderText(problem) : "");
 
 describe("recording storage", () => {
   let dir: string;
@@ -16,17 +19,17 @@ describe("recording storage", () => {
   it("accepts only https URLs on ACS recording storage", () => {
     assert.equal(recordingUrlProblem("https://us-acs-simulator.asm.skype.com/v1/objects/d/content/audio"), undefined);
     assert.equal(recordingUrlProblem("https://x.asyncgw.teams.microsoft.com/v1/objects/d"), undefined);
-    assert.match(String(recordingUrlProblem("not a url")), /not a URL/);
-    assert.match(String(recordingUrlProblem("http://us-acs-simulator.asm.skype.com/v1/objects/d")), /not an https URL/);
-    assert.match(String(recordingUrlProblem("https://example.com/v1/objects/d")), /example\.com is not ACS recording storage/);
-    assert.match(String(recordingUrlProblem("https://asm.skype.com.evil.example/v1")), /not ACS recording storage/);
+    assert.match(words(recordingUrlProblem("not a url")), /not a URL/);
+    assert.match(words(recordingUrlProblem("http://us-acs-simulator.asm.skype.com/v1/objects/d")), /not an https URL/);
+    assert.match(words(recordingUrlProblem("https://example.com/v1/objects/d")), /example\.com is not ACS recording storage/);
+    assert.match(words(recordingUrlProblem("https://asm.skype.com.evil.example/v1")), /not ACS recording storage/);
   });
 
   it("turns the SDK's storage error objects into errors with a status", () => {
-    const err = new AcsActionError("download recording", storageFailure({ status: 404, message: "The recording file does not exist." }));
+    const err = new AcsActionError("downloadRecording", storageFailure({ status: 404, message: "The recording file does not exist." }));
     assert.equal(err.message, "download recording failed: ACS answered 404: The recording file does not exist.");
     assert.equal(err.status, 404);
-    assert.equal(new AcsActionError("delete recording", storageFailure({ status: 500 })).message, "delete recording failed: ACS answered 500: storage answered 500");
+    assert.equal(new AcsActionError("deleteRecording", storageFailure({ status: 500 })).message, "delete recording failed: ACS answered 500: storage answered 500");
     const real = new Error("boom");
     assert.equal(storageFailure(real), real, "real errors pass as they are");
   });

@@ -1,5 +1,9 @@
 import assert from "node:assert/strict";
+import { renderText, type LibText } from "../../lib/lib-text";
 import { buildStreamingOptions, localeProblem, speechModelIdProblem, transportUrlProblem } from "../../lib/streaming-options";
+
+/** A problem in English words ("" for none). */
+const words = (problem: LibText | undefined) => (problem ? renderText(problem) : "");
 
 const GUID = "a259c255-1cde-4ed7-a693-dd58563b6f6a";
 
@@ -65,18 +69,18 @@ describe("streaming options (answer / create-call)", () => {
 
   it("refuses transport URLs that are not wss://, without echoing them (they may hold a token)", () => {
     for (const url of ["https://example.com/ws?token=s3cret", "ws://example.com/ws?token=s3cret", "not a url s3cret", "wss://"]) {
-      const problem = transportUrlProblem(url, "transcription");
+      const problem = words(transportUrlProblem(url, "transcription"));
       assert.ok(problem, url);
       assert.doesNotMatch(problem, /s3cret/);
       assert.throws(() => buildStreamingOptions({ transcription: { transportUrl: url } }, "en-US"), (err: Error) => !err.message.includes("s3cret") && /transport URL/.test(err.message));
     }
-    assert.match(transportUrlProblem("https://example.com/", "media streaming") ?? "", /must start with wss:\/\/ \(it starts with https:\/\/\)/);
-    assert.equal(transportUrlProblem("wss://example.com:8443/ws?token=1", "media streaming"), undefined);
+    assert.match(words(transportUrlProblem("https://example.com/", "mediaStreaming")), /must start with wss:\/\/ \(it starts with https:\/\/\)/);
+    assert.equal(transportUrlProblem("wss://example.com:8443/ws?token=1", "mediaStreaming"), undefined);
   });
 
   it("checks locales: language and region", () => {
     for (const ok of ["en-US", "es-ES", "fr-fr", "zh-Hans-CN", "es-419", "fil-PH"]) assert.equal(localeProblem(ok), undefined, ok);
-    for (const bad of ["en", "english", "en_US", "en-USA-1", "", "e-US"]) assert.match(localeProblem(bad) ?? "", /not a speech locale/, bad);
+    for (const bad of ["en", "english", "en_US", "en-USA-1", "", "e-US"]) assert.match(words(localeProblem(bad)), /not a speech locale/, bad);
     assert.throws(() => buildStreamingOptions({ transcription: { transportUrl: "wss://t.example.com/", locale: "english" } }, "en-US"), /Transcription locale: "english" is not a speech locale/);
     assert.throws(() => buildStreamingOptions({ transcription: { transportUrl: "wss://t.example.com/" } }, "xx"), /not a speech locale/, "a bad default locale is caught too");
   });
@@ -84,7 +88,7 @@ describe("streaming options (answer / create-call)", () => {
   it("checks the speech model endpoint id is a GUID", () => {
     assert.equal(speechModelIdProblem(GUID), undefined);
     assert.equal(speechModelIdProblem(GUID.toUpperCase()), undefined);
-    assert.match(speechModelIdProblem("my-model") ?? "", /not a GUID/);
+    assert.match(words(speechModelIdProblem("my-model")), /not a GUID/);
     assert.throws(() => buildStreamingOptions({ transcription: { transportUrl: "wss://t.example.com/", speechModelEndpointId: "my-model" } }, "en-US"), /not a GUID/);
   });
 

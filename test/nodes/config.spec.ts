@@ -48,7 +48,7 @@ describe("acs-config", function () {
   it("will not start an Azure connection without the ACS resource id its callbacks are verified against", async () => {
     const sim = await red.sim();
     await red.load([{ id: "noaud", type: "acs-config", mode: "connectionString", callbackBaseUrl: red.base }], { noaud: { connectionString: sim.connectionString } }).catch(() => undefined);
-    await assert.rejects(red.service("noaud"), /acs-config\.error\.noResourceId/);
+    await assert.rejects(red.service("noaud"), /^Error: No ACS resource id is set on the ACS connection, so callback tokens cannot be verified$/);
     // Its webhooks were never registered: a callback for it finds no endpoint.
     const res = await fetch(`${red.base}acs/callbacks/noaud/whatever`, { method: "POST", body: "[]" });
     assert.equal(res.status, 404);
@@ -60,9 +60,9 @@ describe("acs-config", function () {
       { id: "nocs", type: "acs-config", mode: "connectionString", callbackBaseUrl: "https://example.org/", resourceId: "r" },
       { id: "noendpoint", type: "acs-config", mode: "entra", callbackBaseUrl: "https://example.org/", resourceId: "r" },
     ]).catch(() => undefined);
-    await assert.rejects(red.service("nobase"), /acs-config\.error\.noCallbackBase/);
-    await assert.rejects(red.service("nocs"), /acs-config\.error\.noConnectionString/);
-    await assert.rejects(red.service("noendpoint"), /acs-config\.error\.noEndpoint/);
+    await assert.rejects(red.service("nobase"), /^Error: No callback base URL: set the public https:\/\/ address at which Azure reaches this Node-RED/);
+    await assert.rejects(red.service("nocs"), /^Error: No connection string: paste the ACS resource's connection string/);
+    await assert.rejects(red.service("noendpoint"), /^Error: No endpoint: Microsoft Entra ID sign-in needs the ACS resource endpoint/);
   });
 
   it("two simulator-mode config nodes share one simulator, and each gets the incoming calls", async () => {

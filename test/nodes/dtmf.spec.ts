@@ -104,13 +104,12 @@ describe("acs-dtmf node (send keys, continuous recognition)", function () {
         SEND,
       ]);
       const { legId, connected } = await call();
-      // The test helper's RED._ gives the message key itself (the catalogue's texts are checked by locales.spec).
-      assert.equal(await caught("bad", copy(connected)), 'acs-dtmf.error.badTones: "x" is not a DTMF key (use 0-9, *, # or A-D)');
-      assert.equal(await caught("many", copy(connected)), "acs-dtmf.error.badTones: at most 18 keys can be sent at once, not 19");
-      assert.equal(await caught("none", copy(connected)), "acs-dtmf.error.noTones");
-      assert.equal(await caught("bob", copy(connected)), "acs-dtmf.error.badParticipant");
+      assert.equal(await caught("bad", copy(connected)), 'Cannot send the keys "12x": "x" is not a DTMF key (use 0-9, *, # or A-D)');
+      assert.equal(await caught("many", copy(connected)), 'Cannot send the keys "1234567890123456789": at most 18 keys can be sent at once, not 19');
+      assert.equal(await caught("none", copy(connected)), "No keys to send: the keys setting is empty.");
+      assert.equal(await caught("bob", copy(connected)), 'Cannot act on "bob": use a phone number in E.164 form (+14255550123) or an id such as 8:acs:…');
       assert.match(await caught("send", { payload: 1 }), /^No call id: msg\.call\.callConnectionId is empty/);
-      assert.equal(await caught("send", { call: { callConnectionId: connected.msg.call?.callConnectionId } }), "acs-dtmf.error.noParticipant");
+      assert.equal(await caught("send", { call: { callConnectionId: connected.msg.call?.callConnectionId } }), "No participant: msg.call.remoteParty is empty. Wire this node after an incoming-call or create-call node (one target), or set the participant.");
       assert.deepEqual((await leg(legId)).tonesReceived, []);
       assert.deepEqual(["bad", "many", "none", "bob", "send"].flatMap((id) => red.from(id)), []);
     });
@@ -369,7 +368,7 @@ describe("acs-dtmf node (send keys, continuous recognition)", function () {
 
       assert.match(await caught("listen", { payload: 1 }), /^No call id/);
       assert.match(await caught("stop", { payload: 1 }), /^No call id/);
-      assert.equal(await caught("listen", { call: { callConnectionId: ended.callId } }), "acs-dtmf.error.noParticipant");
+      assert.equal(await caught("listen", { call: { callConnectionId: ended.callId } }), "No participant: msg.call.remoteParty is empty. Wire this node after an incoming-call or create-call node (one target), or set the participant.");
       assert.equal(await caught("stranger", copy(ended.connected)), "start continuous DTMF failed: ACS answered 404 (8522): Participant not found.");
       assert.equal(service.router.watchers(ended.callId), 1, "only the answer node's watch: the failed start left nothing");
       await red.hangup(ended.legId);

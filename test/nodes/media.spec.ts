@@ -217,13 +217,12 @@ describe("acs-media node (hold, unhold, cancel media)", function () {
         ["hold", { payload: "no call" }, /^No call id: msg\.call\.callConnectionId is empty/],
         ["unhold", { payload: "no call" }, /^No call id/],
         ["cancel", { payload: "no call" }, /^No call id/],
-        // The test helper's RED._ gives the message key itself (the catalogue's texts are checked by locales.spec).
-        ["hold", callOnly, /^acs-media\.error\.noParticipant$/],
-        ["unhold", callOnly, /^acs-media\.error\.noParticipant$/],
-        ["named", copy(connected), /^acs-media\.error\.badParticipant$/],
-        ["badMusic", copy(connected), /^acs-media\.error\.badMusic: SSML must start with a <speak> element$/],
-        ["badFile", copy(connected), /^acs-media\.error\.badMusic: "hold\.wav" is not an absolute URL of an audio file$/],
-        ["noMusic", copy(connected), /^acs-media\.error\.noMusic$/],
+        ["hold", callOnly, /^No participant: msg\.call\.remoteParty is empty\./],
+        ["unhold", callOnly, /^No participant: msg\.call\.remoteParty is empty\./],
+        ["named", copy(connected), /^Cannot act on "bob": use a phone number in E\.164 form/],
+        ["badMusic", copy(connected), /^Cannot play the music on hold: SSML must start with a <speak> element$/],
+        ["badFile", copy(connected), /^Cannot play the music on hold: "hold\.wav" is not an absolute URL of an audio file$/],
+        ["noMusic", copy(connected), /^No music to play: the music on hold setting is empty\.$/],
       ];
       for (const [id, msg, expected] of cases) {
         const before = red.from("catch").length;

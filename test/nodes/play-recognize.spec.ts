@@ -94,9 +94,9 @@ describe("play and recognize nodes", function () {
 
     it("an empty prompt, bad SSML or a bad URL is a clear error to Catch; the call goes on", async () => {
       for (const [kind, prompt, pattern] of [
-        ["text", "", /noPrompt/],
-        ["ssml", "Hello", /badPrompt.*<speak>/],
-        ["file", "not a url", /badPrompt.*absolute URL/],
+        ["text", "", /^FlowError: Nothing to play: the prompt is empty\.$/],
+        ["ssml", "Hello", /^FlowError: Cannot play the prompt: SSML must start with a <speak> element$/],
+        ["file", "not a url", /^FlowError: Cannot play the prompt: "not a url" is not an absolute URL of an audio file$/],
       ] as const) {
         const { leg } = await answered({ type: "acs-play", promptKind: kind, prompt, promptType: "str" }, 2);
         const caught = await red.next("catch", 0);
@@ -202,9 +202,9 @@ describe("play and recognize nodes", function () {
 
     it("bad settings are reported at deploy and on each message: no choices, a bad key, a bad pattern", async () => {
       for (const [settings, pattern] of [
-        [{ inputKind: "choices", choices: [] }, /noChoices/],
-        [{ inputKind: "choices", choices: [{ label: "a", key: "x" }] }, /badKey/],
-        [{ inputKind: "dtmf", pattern: "([" }, /not a valid regular expression/],
+        [{ inputKind: "choices", choices: [] }, /^FlowError: No choices: add at least one choice with a label/],
+        [{ inputKind: "choices", choices: [{ label: "a", key: "x" }] }, /^FlowError: "x" is not a key: a choice's key is 0-9, \*, # or A-D\.$/],
+        [{ inputKind: "dtmf", pattern: "([" }, /^FlowError: the input pattern is not a valid regular expression: /],
       ] as const) {
         const { leg } = await answered({ type: "acs-recognize", prompt: "Hi", promptType: "str", ...settings }, 4);
         const caught = await red.next("catch", 0);

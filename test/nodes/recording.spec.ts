@@ -358,7 +358,7 @@ describe("recording node", function () {
     const path = join(tmp, "existing.wav");
     await writeFile(path, "keep me");
     const refused = await fails("dlfile", ready, { filename: path });
-    assert.equal(refused, "acs-recording.error.fileExists");
+    assert.equal(refused, `Not saving the recording: ${path} already exists. Check "Overwrite" to replace it, or choose another path.`);
     assert.equal(await readFile(path, "utf8"), "keep me");
 
     await run("dlover", ready, { filename: path });
@@ -395,8 +395,8 @@ describe("recording node", function () {
     // No call to record.
     assert.match(await fails("start", msg, { call: undefined }), /^No call id: msg\.call\.callConnectionId is empty/);
     // No recording id, an unknown one.
-    assert.equal(await fails("pause", msg), "acs-recording.error.noRecordingId");
-    assert.equal(await fails("stop", msg, { recording: { recordingId: "  " } }), "acs-recording.error.noRecordingId");
+    assert.match(await fails("pause", msg), /^No recording id: msg\.recording\.recordingId is empty\./);
+    assert.match(await fails("stop", msg, { recording: { recordingId: "  " } }), /^No recording id: msg\.recording\.recordingId is empty\./);
     assert.match(await fails("pause", msg, { recording: { recordingId: "no-such-recording" } }), /^pause recording failed: ACS answered 404 \(8522\): Recording not found\.$/);
     assert.match(await fails("state", msg, { recording: { recordingId: "no-such-recording" } }), /^get recording state failed: ACS answered 404 \(8522\)/);
     assert.match(await fails("resume", msg, { recording: { recordingId: "no-such-recording" } }), /^resume recording failed: ACS answered 404/);
@@ -408,11 +408,14 @@ describe("recording node", function () {
     assert.match(await fails("pause", started), /^pause recording failed: ACS answered 400 \(8571\): The recording has already stopped\.$/);
 
     // Bad file locations and paths.
-    assert.equal(await fails("dlbuf", msg), "acs-recording.error.noLocation");
-    assert.equal(await fails("del", msg), "acs-recording.error.noLocation");
-    assert.equal(await fails("dlbuf", msg, { payload: { chunks: [{ contentLocation: "https://example.com/v1/objects/x/content/audio" }] } }), "acs-recording.error.badLocation");
-    assert.equal(await fails("dlbuf", msg, { payload: { chunks: [{ contentLocation: "not a url" }] } }), "acs-recording.error.badLocation");
-    assert.equal(await fails("del", msg, { payload: { chunks: [{ deleteLocation: "http://us-acs-simulator.asm.skype.com/v1/objects/x" }] } }), "acs-recording.error.badLocation");
+    assert.match(await fails("dlbuf", msg), /^No recording file URL: msg\.\S+ is empty\./);
+    assert.match(await fails("del", msg), /^No recording file URL: msg\.\S+ is empty\./);
+    assert.equal(
+      await fails("dlbuf", msg, { payload: { chunks: [{ contentLocation: "https://example.com/v1/objects/x/content/audio" }] } }),
+      '"https://example.com/v1/objects/x/content/audio" is not a recording file URL: example.com is not ACS recording storage (*.asm.skype.com).',
+    );
+    assert.equal(await fails("dlbuf", msg, { payload: { chunks: [{ contentLocation: "not a url" }] } }), '"not a url" is not a recording file URL: it is not a URL.');
+    assert.match(await fails("del", msg, { payload: { chunks: [{ deleteLocation: "http://us-acs-simulator.asm.skype.com/v1/objects/x" }] } }), /is not a recording file URL: it is not an https URL\.$/);
     assert.match(
       await fails("dlbuf", msg, { payload: { chunks: [{ contentLocation: "https://us-acs-simulator.asm.skype.com/v1/objects/00000000-0000-0000-0000-000000000000/content/audio" }] } }),
       /^download recording failed: ACS answered 404: The recording file does not exist\.$/,
@@ -421,8 +424,8 @@ describe("recording node", function () {
     const blocker = join(tmp, "a-file");
     await writeFile(blocker, "x");
     const unwritable = join(blocker, "sub", "call.wav");
-    assert.equal(await fails("dlfile", ready, { filename: unwritable }), "acs-recording.error.cannotWrite");
-    assert.equal(await fails("dlfile", ready, { filename: "" }), "acs-recording.error.noPath");
+    assert.match(await fails("dlfile", ready, { filename: unwritable }), new RegExp(`^Cannot save the recording to ${unwritable.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: `));
+    assert.equal(await fails("dlfile", ready, { filename: "" }), "No file path to save the recording to.");
 
     // An operation on a call that has ended.
     await red.hangup(legId);
@@ -448,14 +451,14 @@ describe("recording node", function () {
     ];
     await red.load(flow({}, {}, bad));
     const { msg } = await answered();
-    for (const [node, changes] of [
-      ["startBadFormat", {}],
-      ["startBadAffinity", { affinity: [{ participant: "bob", channel: 0 }] }],
-      ["startBadAffinity", { affinity: [{ participant: CALLER, channel: 9 }] }],
-      ["startBadAffinity", { affinity: "[not json" }],
-      ["startMixedAffinity", {}],
+    for (const [node, changes, reason] of [
+      ["startBadFormat", {}, "audio and video is recorded as mp4 only"],
+      ["startBadAffinity", { affinity: [{ participant: "bob", channel: 0 }] }, 'channel affinity item 1: "bob" is not a phone number (+E.164) or an id such as 8:acs:…'],
+      ["startBadAffinity", { affinity: [{ participant: CALLER, channel: 9 }] }, "channel affinity item 1: channel must be a whole number from 0 to 4"],
+      ["startBadAffinity", { affinity: "[not json" }, "channel affinity is not JSON"],
+      ["startMixedAffinity", {}, "channel affinity applies to unmixed recordings only"],
     ] as const) {
-      assert.equal(await fails(node, msg, changes), "acs-recording.error.badSettings", `${node} ${JSON.stringify(changes)}`);
+      assert.equal(await fails(node, msg, changes), `Cannot start recording: ${reason}.`, `${node} ${JSON.stringify(changes)}`);
     }
     const sim = await red.sim();
     assert.equal([...sim.recordings.recordings.values()].filter((r) => r.call.serverCallId === msg.call?.serverCallId).length, 0, "nothing was started");

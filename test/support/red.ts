@@ -15,6 +15,7 @@ import { embeddedSimulator, stopEmbeddedSimulator } from "../../lib/embedded-sim
 import type { AcsSimulator } from "../../simulator";
 import type { AcsService } from "../../lib/acs-service";
 import { waitFor, type LegSummary } from "./harness";
+import { runtimeTranslator } from "./editor-i18n";
 
 // ACS_NODE_RED_PATH runs the node tests on another Node-RED (e.g. 5.x under Node 22); see the README.
 const NODE_RED_PATH = process.env.ACS_NODE_RED_PATH ?? require.resolve("node-red");
@@ -27,10 +28,30 @@ const packageJson = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"))
 /** Every node type package.json declares, from its TypeScript source (nodes/<type>.ts). */
 export const NODE_TYPES = Object.keys(packageJson["node-red"].nodes);
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-export const ALL_NODES: NodeModule[] = NODE_TYPES.map((type) => require(join(ROOT, "nodes", type)) as NodeModule);
+const NODE_MODULES = NODE_TYPES.map((type) => ({ name: type, module: require(join(ROOT, "nodes", type)) as NodeModule }));
 /** The runtime part of every editor plugin package.json declares (plugins/<name>.ts): loaded like nodes. */
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-export const ALL_PLUGINS: NodeModule[] = Object.keys(packageJson["node-red"].plugins ?? {}).map((name) => require(join(ROOT, "plugins", name)) as NodeModule);
+const PLUGIN_MODULES = Object.keys(packageJson["node-red"].plugins ?? {}).map((name) => ({
+  name,
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  module: require(join(ROOT, "plugins", name)) as NodeModule,
+}));
+
+/**
+ * This package's node and plugin modules, each given a RED whose `_` reads the en-US catalogues
+ * as Node-RED's runtime does (the module's own namespace, "__name__" substitutions). The helper's
+ * RED._ gives the key back, so without this a test would read "acs-dtmf.error.badTones" where a
+ * user reads the sentence, and a missing substitution would go unseen.
+ */
+let englishModules: Promise<NodeModule[]> | undefined;
+function packageModules(): Promise<NodeModule[]> {
+  englishModules ??= Promise.all(
+    [...NODE_MODULES, ...PLUGIN_MODULES].map(async ({ name, module }) => {
+      const _ = await runtimeTranslator("en-US", name);
+      return ((RED: object) => module(Object.create(RED, { _: { value: _ } }) as never)) as NodeModule;
+    }),
+  );
+  return englishModules;
+}
 
 /**
  * Node-RED's own nodes that flows and examples use next to ours (comment, inject, debug, function,
@@ -149,7 +170,7 @@ export class RedHarness {
     }) as unknown as NodeModule;
     // Flow nodes need a tab (`z`) and a position; without them Node-RED takes them for config nodes.
     const full: FlowNode[] = [{ id: "f1", type: "tab", label: "test" }, ...flow.map((n) => (n.type === "acs-config" || n.z ? n : { x: 100, y: 100, ...n, z: "f1" }))];
-    await helper.load([capture, ...CORE_NODES, ...ALL_NODES, ...ALL_PLUGINS] as never, full as never, credentials as never);
+    await helper.load([capture, ...CORE_NODES, ...(await packageModules())] as never, full as never, credentials as never);
     for (const n of flow) {
       if (n.type !== "helper") continue;
       const [owner, port] = String(n.id).split(":");
