@@ -33,8 +33,15 @@ describe("Browser: screenshots for the README", function () {
     await editor.deploy();
     await editor.showFlow(tab);
     // The scene: only this package's palette category open, no sidebar, the whole flow in view.
-    await editor.page.click("#red-ui-palette .red-ui-component-footer button:has(.fa-angle-double-up)");
-    await editor.page.locator(".red-ui-palette-category", { has: editor.page.locator(".red-ui-palette-node[data-palette-type='acs-play']") }).locator(".red-ui-palette-header").click();
+    // Each category header toggles its category; an open one has an "expanded" arrow (Node-RED 4 and 5 alike).
+    await editor.evaluate(() => {
+      $(".red-ui-palette-category:visible").each(function (this: unknown) {
+        const category = $(this);
+        const open = category.find(".red-ui-palette-header i.expanded").length > 0;
+        const ours = category.find(".red-ui-palette-node[data-palette-type='acs-play']").length > 0;
+        if (open !== ours) category.find(".red-ui-palette-header").trigger("click");
+      });
+    }, null);
     await editor.evaluate(() => RED.menu.setSelected("menu-item-sidebar", false), null);
     await editor.page.click("#red-ui-view-zoom-out");
     await editor.page.waitForFunction(() => $(":animated").length === 0);
@@ -46,6 +53,20 @@ describe("Browser: screenshots for the README", function () {
   it("the IVR example on the canvas (ivr-flow.png)", async () => {
     const file = await b.editor.screenshot("ivr-flow", { docs: true });
     assert.deepEqual(pngSize(file), { width: 1600, height: 1000 });
+    // The scene: one palette category open, and it is this package's.
+    const open = await b.editor.evaluate(
+      () =>
+        $(".red-ui-palette-category:visible")
+          .filter(function (this: unknown) {
+            return $(this).find(".red-ui-palette-header i.expanded").length > 0;
+          })
+          .map(function (this: unknown) {
+            return $(this).find(".red-ui-palette-node[data-palette-type='acs-play']").length > 0 ? "ours" : "other";
+          })
+          .get(),
+      null,
+    );
+    assert.deepEqual(open, ["ours"]);
     b.editor.assertNoErrors();
   });
 

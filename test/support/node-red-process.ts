@@ -8,11 +8,12 @@ import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { cleanEnv, freePort, startNode, stop, type Running } from "./processes";
 
 const ROOT = join(__dirname, "..", "..");
-const RED_JS = require.resolve("node-red/red.js");
+// ACS_NODE_RED_PATH (node-red's main module, lib/red.js) runs these tests on another Node-RED, as for the node tests.
+const RED_JS = process.env.ACS_NODE_RED_PATH ? join(dirname(process.env.ACS_NODE_RED_PATH), "..", "red.js") : require.resolve("node-red/red.js");
 export const PACKAGE_NAME = "node-red-contrib-acs-call-automation";
 
 /**
