@@ -157,6 +157,11 @@ Settings: simulator speed ${s.speed}, ${s.warmupCalls} warm-up calls per target 
 Targets (each its own process, against one standalone simulator in the bench process):
 ${results.targets.map((t) => `- **${t.name}**: ${t.label}`).join("\n")}
 
+Node-RED runs examples/IVR menu.json with two changes: its acs-config uses a connection string to the
+bench's simulator (the embedded simulator would run, and be measured, inside Node-RED), and the
+menu waits 30 simulated seconds for a key instead of 5, as the hand-written apps do (see
+bench/ivr-script.mjs: at speed ${s.speed}, 5 s is ${fmt(5000 / s.speed, 0)} ms, less than a loaded machine may take to press the key).
+
 ## Throughput, latency, CPU and peak memory
 
 ${levelsTable(results)}
