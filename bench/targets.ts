@@ -11,11 +11,11 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { createInterface } from "node:readline";
+import { freePort } from "../test/support/processes";
 import { ivrScript } from "./ivr-script.mjs";
 
 export const ROOT = join(__dirname, "..");
@@ -194,16 +194,4 @@ async function subscribed(spawned: Spawned, eventGridUrl: string, sim: Simulator
       await stop();
     },
   };
-}
-
-/** A TCP port that was free a moment ago (Node-RED must know its own port before it starts). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
