@@ -14,7 +14,7 @@ import {
 } from "@azure/core-rest-pipeline";
 import { simulatorHttpClient } from "../../lib/simulator-client";
 import type { SimulatorOptions } from "../../simulator";
-import { Harness, sleep, type LegView, type ReceivedCallback, type ReceivedEventGrid, type LegSummary, type EventData, dataOf, resultOf, rawIdsOf } from "../support/harness";
+import { Harness, harnessPerTest, sleep, type LegView, type ReceivedCallback, type ReceivedEventGrid, type LegSummary, type EventData, dataOf, resultOf, rawIdsOf } from "../support/harness";
 import { expectRestError } from "../support/rest-error";
 
 const CALLER = "+14255550100";
@@ -35,25 +35,16 @@ type Cim = { kind?: string; rawId?: string; phoneNumber?: { value: string }; com
 describe("simulator: call control through the SDK", function () {
   let h: Harness;
 
+  // Each test gets its own simulator.
+  const harnesses = harnessPerTest(BASE_OPTIONS);
+  beforeEach(() => {
+    h = harnesses.current;
+  });
+
   /** Replace the harness for this test with one started with other options. */
   async function restart(options: SimulatorOptions): Promise<void> {
-    await h.stop();
-    h = await Harness.start({ ...BASE_OPTIONS, ...options });
+    h = await harnesses.restart(options);
   }
-
-  // Each test gets its own simulator; the next one starts (key generation included) while the
-  // current test runs.
-  let next: Promise<Harness> | undefined;
-  beforeEach(async () => {
-    h = await (next ?? Harness.start(BASE_OPTIONS));
-    next = Harness.start(BASE_OPTIONS);
-  });
-  afterEach(async () => {
-    await h.stop();
-  });
-  after(async () => {
-    await (await next)?.stop();
-  });
 
   // ------------------------------------------------------------------ helpers
 

@@ -8,7 +8,7 @@ import { CallAutomationClient, type CallConnection } from "@azure/communication-
 import { getIdentifierRawId, type CommunicationIdentifier } from "@azure/communication-common";
 import { simulatorHttpClient } from "../../lib/simulator-client";
 import type { SimulatorOptions } from "../../simulator";
-import { Harness, sleep, type LegView, type ReceivedCallback, type LegSummary, type EventData, dataOf, resultOf, rawIdsOf, participantsOf } from "../support/harness";
+import { Harness, harnessPerTest, sleep, type LegView, type ReceivedCallback, type LegSummary, type EventData, dataOf, resultOf, rawIdsOf, participantsOf } from "../support/harness";
 import { expectRestError } from "../support/rest-error";
 
 const CALLER = "+14255550100";
@@ -30,24 +30,16 @@ const rawOf = (identifier: CommunicationIdentifier | undefined): string => (iden
 describe("simulator: participants through the SDK", function () {
   let h: Harness;
 
-  async function restart(options: SimulatorOptions): Promise<void> {
-    await h.stop();
-    h = await Harness.start({ ...BASE_OPTIONS, ...options });
-  }
+  // Each test gets its own simulator.
+  const harnesses = harnessPerTest(BASE_OPTIONS);
+  beforeEach(() => {
+    h = harnesses.current;
+  });
 
-  // Each test gets its own simulator; the next one starts (key generation included) while the
-  // current test runs.
-  let next: Promise<Harness> | undefined;
-  beforeEach(async () => {
-    h = await (next ?? Harness.start(BASE_OPTIONS));
-    next = Harness.start(BASE_OPTIONS);
-  });
-  afterEach(async () => {
-    await h.stop();
-  });
-  after(async () => {
-    await (await next)?.stop();
-  });
+  /** Replace the harness for this test with one started with other options. */
+  async function restart(options: SimulatorOptions): Promise<void> {
+    h = await harnesses.restart(options);
+  }
 
   // ------------------------------------------------------------------ helpers
 

@@ -252,3 +252,34 @@ export interface LegView {
   serverCallId: string;
   media: Array<{ callConnectionId: string; operations: Array<{ kind: string; phase: string; operationContext?: string }> }>;
 }
+
+/**
+ * A fresh simulator (Harness) for each test of the calling `describe`: the next one starts (key
+ * generation included) while the current test runs. `current` is this test's; `restart(options)`
+ * stops it and starts one with other options over `base`, which the test then uses.
+ */
+export function harnessPerTest(base: SimulatorOptions): { readonly current: Harness; restart(options: SimulatorOptions): Promise<Harness> } {
+  let current: Harness | undefined;
+  let next: Promise<Harness> | undefined;
+  beforeEach(async () => {
+    current = await (next ?? Harness.start(base));
+    next = Harness.start(base);
+  });
+  afterEach(async () => {
+    await current?.stop();
+  });
+  after(async () => {
+    await (await next)?.stop();
+  });
+  return {
+    get current(): Harness {
+      if (!current) throw new Error("no harness outside a test");
+      return current;
+    },
+    async restart(options: SimulatorOptions): Promise<Harness> {
+      await current?.stop();
+      current = await Harness.start({ ...base, ...options });
+      return current;
+    },
+  };
+}
