@@ -456,13 +456,17 @@ describe("participant node", function () {
   });
 
   describe("blind transfer of one participant of a group call (transfer node)", () => {
-    it("create-call to two numbers, then transfer one of them to an ACS user: accepted; the transferee leaves, the other party and the app stay", async () => {
+    /**
+     * create-call to +14255550181 and +14255550182 (both answer), and a transfer node that moves
+     * `transferee` to an ACS user: the two legs and the connected message.
+     */
+    async function groupCallWithTransfer(transferee: string) {
       const cr = RedHarness.outputs("create", 3);
       const tr = RedHarness.outputs("transfer", 2);
       await red.load([
         red.configNode(),
         { id: "create", type: "acs-create-call", acs: "acs", targets: "+14255550181, +14255550182", targetsType: "str", callerId: LINE, callerIdType: "str", wires: cr.wires },
-        { id: "transfer", type: "acs-transfer", acs: "acs", target: ACS_USER, targetType: "str", transferee: "+14255550182", transfereeType: "str", callerId: "", callerIdType: "str", sipHeaders: "", sipHeadersType: "json", voipHeaders: "", voipHeadersType: "json", wires: tr.wires },
+        { id: "transfer", type: "acs-transfer", acs: "acs", target: ACS_USER, targetType: "str", transferee, transfereeType: "str", callerId: "", callerIdType: "str", sipHeaders: "", sipHeadersType: "json", voipHeaders: "", voipHeadersType: "json", wires: tr.wires },
         ...cr.nodes,
         ...tr.nodes,
         ...RedHarness.catcher(),
@@ -473,6 +477,11 @@ describe("participant node", function () {
       await red.control("POST", `/calls/${a.id}/answer`);
       await red.control("POST", `/calls/${b.id}/answer`);
       const connected = await red.next("create", 0);
+      return { a, b, connected };
+    }
+
+    it("create-call to two numbers, then transfer one of them to an ACS user: accepted; the transferee leaves, the other party and the app stay", async () => {
+      const { a, b, connected } = await groupCallWithTransfer("+14255550182");
       await red.waitForLegState(b.id, "connected");
 
       feed("transfer", connected.msg);
@@ -494,22 +503,7 @@ describe("participant node", function () {
     });
 
     it("a transferee who is not in the call is a clear error (not \"the call has ended\"), and the group call goes on", async () => {
-      const cr = RedHarness.outputs("create", 3);
-      const tr = RedHarness.outputs("transfer", 2);
-      await red.load([
-        red.configNode(),
-        { id: "create", type: "acs-create-call", acs: "acs", targets: "+14255550181, +14255550182", targetsType: "str", callerId: LINE, callerIdType: "str", wires: cr.wires },
-        { id: "transfer", type: "acs-transfer", acs: "acs", target: ACS_USER, targetType: "str", transferee: "+14255550777", transfereeType: "str", callerId: "", callerIdType: "str", sipHeaders: "", sipHeadersType: "json", voipHeaders: "", voipHeadersType: "json", wires: tr.wires },
-        ...cr.nodes,
-        ...tr.nodes,
-        ...RedHarness.catcher(),
-      ]);
-      red.inject("create", {});
-      const a = await ringing("+14255550181");
-      const b = await ringing("+14255550182");
-      await red.control("POST", `/calls/${a.id}/answer`);
-      await red.control("POST", `/calls/${b.id}/answer`);
-      const connected = await red.next("create", 0);
+      const { a, b, connected } = await groupCallWithTransfer("+14255550777");
       feed("transfer", connected.msg);
       const caught = await red.next("catch", 0);
       assert.equal(errorOf(caught).source?.id, "transfer");
