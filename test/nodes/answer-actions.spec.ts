@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { sleep } from "../support/harness";
-import { RedHarness, type FlowNode, type ReceivedMessage } from "../support/red";
+import { errorOf, RedHarness, type FlowNode, type ReceivedMessage } from "../support/red";
 
 const CALLER = "+14255550123";
 const OWNED = "+18005550100";
@@ -29,9 +29,6 @@ describe("answer node: reject and redirect; incoming-call filters", function () 
       ...RedHarness.catcher(),
     ];
   }
-
-  const errorOf = (m: ReceivedMessage): { message: string; source?: { id?: string; type?: string } } =>
-    m.msg.error as { message: string; source?: { id?: string; type?: string } };
 
   /** The answer node's "failed" message; an error reaching the Catch node fails the test at once. */
   async function failedOrError(): Promise<ReceivedMessage> {

@@ -5,7 +5,7 @@
  * node-red-node-test-helper, the real SDK against the embedded simulator.
  */
 import assert from "node:assert/strict";
-import { RedHarness, type FlowNode, type ReceivedMessage } from "../support/red";
+import { errorOf, RedHarness, type FlowNode, type ReceivedMessage } from "../support/red";
 
 const CALLER = "+14255550123";
 const OTHER_CALLER = "+14255550124";
@@ -15,7 +15,6 @@ const CUSTOMER = "+14255550188";
 
 type Info = Record<string, unknown> & { participants?: Array<Record<string, unknown>>; state?: string; targets?: string[] };
 const payloadOf = (m: ReceivedMessage): Info => m.msg.payload as Info;
-const errorOf = (m: ReceivedMessage): { message: string; source?: { id?: string } } => m.msg.error as { message: string; source?: { id?: string } };
 
 describe("call-info node", function () {
   const red = RedHarness.forSuite();
@@ -42,10 +41,8 @@ describe("call-info node", function () {
   }
 
   async function answeredCall(from = CALLER): Promise<{ leg: string; msg: ReceivedMessage["msg"] }> {
-    const leg = await red.dial(from, LINE);
-    const { serverCallId } = await red.leg(leg);
-    const connected = await red.next("answer", 0, (m) => m.msg.call?.serverCallId === serverCallId);
-    return { leg, msg: connected.msg };
+    const { legId, connected } = await red.dialAnswered(from, LINE);
+    return { leg: legId, msg: connected.msg };
   }
 
   it("reads an answered call: its ids, state, source, targets, subscriptions and participants, and never the callback URL", async () => {

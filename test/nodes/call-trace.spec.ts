@@ -12,7 +12,7 @@ import type { AddressInfo } from "node:net";
 import helper = require("node-red-node-test-helper");
 import { callTraces, type CallSummary, type TraceStep } from "../../lib/call-trace";
 import { instrumented } from "../support/examples";
-import { eventually, RedHarness, type FlowNode, type ReceivedMessage } from "../support/red";
+import { copyOf, eventually, RedHarness, type FlowNode } from "../support/red";
 import tracePlugin = require("../../plugins/acs-trace");
 
 const CALLER = "+14255550123";
@@ -184,7 +184,6 @@ describe("call trace", function () {
     ];
   }
 
-  const copy = (m: ReceivedMessage) => JSON.parse(JSON.stringify(m.msg)) as Record<string, unknown>;
 
   it("messages a node sends later on its own are outcomes too: continuous DTMF tones (how many steps, never which key)", async () => {
     const ans = RedHarness.outputs("answer", 3);
@@ -217,7 +216,7 @@ describe("call trace", function () {
     const connected = await red.next("answer", 0);
     await red.hangup(leg);
     await red.next("answer", 2);
-    red.inject("play", copy(connected));
+    red.inject("play", copyOf(connected));
     const caught = await red.next("catch", 0);
     assert.match((caught.msg.error as { message: string }).message, /play failed: the call has already ended/);
     const detail = await tracedCall(red, leg, (d) => d.steps.some((s) => s.kind === "error"));
@@ -235,7 +234,7 @@ describe("call trace", function () {
     await red.load(answerFlow({ playTo: "participant", participant: "+14255550999", participantType: "str" }));
     const leg = await red.dial(CALLER, LINE);
     const connected = await red.next("answer", 0);
-    red.inject("play", copy(connected));
+    red.inject("play", copyOf(connected));
     const caught = await red.next("catch", 0);
     assert.match((caught.msg.error as { message: string }).message, /play failed: ACS answered 404 \(8522\)/);
     const detail = await tracedCall(red, leg, (d) => d.steps.some((s) => s.kind === "error"));

@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { sleep } from "../support/harness";
-import { RedHarness, type FlowNode, type ReceivedMessage } from "../support/red";
+import { errorOf, RedHarness, type FlowNode, type ReceivedMessage } from "../support/red";
 
 /** The simulator's own number: the only caller id it accepts. */
 const CALLER_ID = "+18005550100";
@@ -14,7 +14,6 @@ const CUSTOMER = "+14255550188";
 
 type Payload = { reason?: string; code?: number; subCode?: number; message?: string; connected?: boolean; callConnectionId?: string };
 const payloadOf = (m: ReceivedMessage): Payload => m.msg.payload as Payload;
-const errorOf = (m: ReceivedMessage): { message: string; source?: { id?: string } } => m.msg.error as { message: string; source?: { id?: string } };
 
 describe("create-call node", function () {
   const red = RedHarness.forSuite();

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { startSimulator, type AcsSimulator } from "../../simulator";
 import { instrumented } from "../support/examples";
-import { eventually, RedHarness, type FlowNode, type LegDetail, type ReceivedMessage } from "../support/red";
+import { caughtText, copyOf, eventually, RedHarness, type FlowNode, type LegDetail, type ReceivedMessage } from "../support/red";
 
 const CALLER = "+14255550160";
 const OTHER_CALLER = "+14255550161";
@@ -18,9 +18,6 @@ type Payload = Record<string, unknown> & { reason?: string; subCode?: number };
 type Dtmf = { key: string; tone: string; sequenceId?: number; participant: string };
 const payloadOf = (m: ReceivedMessage): Payload => m.msg.payload as Payload;
 const dtmfOf = (m: ReceivedMessage): Dtmf => m.msg.dtmf as Dtmf;
-/** The caught error's message, without the "FlowError: " Node-RED puts before it. */
-const errorOf = (m: ReceivedMessage): string => (m.msg.error as { message: string }).message.replace(/^\w*Error: /, "");
-const copy = (m: ReceivedMessage): Record<string, unknown> => JSON.parse(JSON.stringify(m.msg)) as Record<string, unknown>;
 
 describe("acs-dtmf node (send keys, continuous recognition)", function () {
   this.timeout(20000);
@@ -49,9 +46,7 @@ describe("acs-dtmf node (send keys, continuous recognition)", function () {
   }
 
   async function call(from = CALLER): Promise<{ legId: string; connected: ReceivedMessage; callId: string }> {
-    const legId = await red.dial(from, LINE);
-    const serverCallId = (await red.leg(legId)).serverCallId;
-    const connected = await red.next("answer", 0, (m) => m.msg.call?.serverCallId === serverCallId);
+    const { legId, connected } = await red.dialAnswered(from, LINE);
     return { legId, connected, callId: String(connected.msg.call?.callConnectionId) };
   }
 
@@ -67,7 +62,7 @@ describe("acs-dtmf node (send keys, continuous recognition)", function () {
     red.inject(id, msg);
     const m = await eventually(async () => red.from("catch")[before], `the error of ${id}`);
     assert.equal((m.msg.error as { source?: { id?: string } }).source?.id, id);
-    return errorOf(m);
+    return caughtText(m);
   }
 
   const tonesFrom = (id: string, callId?: string) => red.from(id, 1).filter((m) => !callId || m.msg.call?.callConnectionId === callId);
@@ -78,7 +73,7 @@ describe("acs-dtmf node (send keys, continuous recognition)", function () {
     it("sends keys to the caller: sent, and the far end received them", async () => {
       await load([SEND]);
       const { legId, connected } = await call();
-      red.inject("send", copy(connected));
+      red.inject("send", copyOf(connected));
       const sent = await red.next("send", 0);
       assert.deepEqual(payloadOf(sent), { sent: true, tones: "12#*", participant: CALLER });
       assert.equal(sent.msg.event?.type, "SendDtmfTonesCompleted");
@@ -90,7 +85,7 @@ describe("acs-dtmf node (send keys, continuous recognition)", function () {
     it("keys from the message, a number too, to the participant the node names", async () => {
       await load([{ ...SEND, tones: "keys", tonesType: "msg", participant: "to", participantType: "msg" }]);
       const { legId, connected } = await call();
-      red.inject("send", { ...copy(connected), keys: 905, to: `4:${CALLER}` });
+      red.inject("send", { ...copyOf(connected), keys: 905, to: `4:${CALLER}` });
       assert.deepEqual(payloadOf(await red.next("send", 0)), { sent: true, tones: "905", participant: `4:${CALLER}` });
       assert.deepEqual((await leg(legId)).tonesReceived, ["nine", "zero", "five"]);
     });
@@ -104,10 +99,10 @@ describe("acs-dtmf node (send keys, continuous recognition)", function () {
         SEND,
       ]);
       const { legId, connected } = await call();
-      assert.equal(await caught("bad", copy(connected)), 'Cannot send the keys "12x": "x" is not a DTMF key (use 0-9, *, # or A-D)');
-      assert.equal(await caught("many", copy(connected)), 'Cannot send the keys "1234567890123456789": at most 18 keys can be sent at once, not 19');
-      assert.equal(await caught("none", copy(connected)), "No keys to send: the keys setting is empty.");
-      assert.equal(await caught("bob", copy(connected)), 'Cannot act on "bob": use a phone number in E.164 form (+14255550123) or an id such as 8:acs:…');
+      assert.equal(await caught("bad", copyOf(connected)), 'Cannot send the keys "12x": "x" is not a DTMF key (use 0-9, *, # or A-D)');
+      assert.equal(await caught("many", copyOf(connected)), 'Cannot send the keys "1234567890123456789": at most 18 keys can be sent at once, not 19');
+      assert.equal(await caught("none", copyOf(connected)), "No keys to send: the keys setting is empty.");
+      assert.equal(await caught("bob", copyOf(connected)), 'Cannot act on "bob": use a phone number in E.164 form (+14255550123) or an id such as 8:acs:…');
       assert.match(await caught("send", { payload: 1 }), /^No call id: msg\.call\.callConnectionId is empty/);
       assert.equal(await caught("send", { call: { callConnectionId: connected.msg.call?.callConnectionId } }), "No participant: msg.call.remoteParty is empty. Wire this node after an incoming-call or create-call node (one target), or set the participant.");
       assert.deepEqual((await leg(legId)).tonesReceived, []);
@@ -117,10 +112,10 @@ describe("acs-dtmf node (send keys, continuous recognition)", function () {
     it("ACS's refusals reach Catch as they are: a participant not in the call (404), one that is not a phone number (400)", async () => {
       await load([{ ...SEND, id: "stranger", participant: "+14255550999", participantType: "str" }, SEND]);
       const first = await call();
-      assert.equal(await caught("stranger", copy(first.connected)), "send DTMF failed: ACS answered 404 (8522): Participant not found.");
+      assert.equal(await caught("stranger", copyOf(first.connected)), "send DTMF failed: ACS answered 404 (8522): Participant not found.");
       const user = "8:acs:dtmf-spec-user";
       const second = await call(user);
-      assert.equal(await caught("send", copy(second.connected)), "send DTMF failed: ACS answered 400 (8523): DTMF tones can only be sent to a phone number participant.");
+      assert.equal(await caught("send", copyOf(second.connected)), "send DTMF failed: ACS answered 400 (8523): DTMF tones can only be sent to a phone number participant.");
       assert.equal((await leg(first.legId)).state, "connected");
       assert.equal((await leg(second.legId)).state, "connected");
     });
@@ -131,8 +126,8 @@ describe("acs-dtmf node (send keys, continuous recognition)", function () {
       const other = await call(OTHER_CALLER);
       await red.hangup(ended.legId);
       await red.next("answer", 2, (m) => m.msg.call?.callConnectionId === ended.callId);
-      assert.match(await caught("send", copy(ended.connected)), /^send DTMF failed: the call has already ended \(callConnectionId [\w-]+\)$/);
-      red.inject("send", copy(other.connected));
+      assert.match(await caught("send", copyOf(ended.connected)), /^send DTMF failed: the call has already ended \(callConnectionId [\w-]+\)$/);
+      red.inject("send", copyOf(other.connected));
       assert.equal(payloadOf(await red.next("send", 0)).participant, OTHER_CALLER);
       assert.deepEqual((await leg(other.legId)).tonesReceived, ["one", "two", "pound", "asterisk"]);
     });
@@ -178,7 +173,7 @@ describe("acs-dtmf node (send keys, continuous recognition)", function () {
           await control("POST", `/calls/${ringing.id}/answer`);
           await eventually(async () => (await control<{ participants: string[] }>("GET", `/calls/${dialed.id}`)).participants.length === 2, "the agent in the call");
 
-          red.inject("send", copy(connected));
+          red.inject("send", copyOf(connected));
           await eventually(async () => (await control<Leg>("GET", `/calls/${dialed.id}`)).timeline.some((t) => t.what === "receiving tones"), "the keys on their way");
           await control("POST", `/calls/${dialed.id}/hangup`);
           const failed = await red.next("send", 1);
@@ -203,7 +198,7 @@ describe("acs-dtmf node (send keys, continuous recognition)", function () {
       const { legId, connected, callId } = await call();
       const service = await red.service();
       const watchersBefore = service.router.watchers(callId);
-      red.inject("listen", copy(connected));
+      red.inject("listen", copyOf(connected));
       const started = await red.next("listen", 0);
       assert.deepEqual(payloadOf(started), { started: true, participant: CALLER });
       assert.equal(service.router.watchers(callId), watchersBefore + 1);
@@ -223,7 +218,7 @@ describe("acs-dtmf node (send keys, continuous recognition)", function () {
         assert.equal(dtmfOf(m).participant, CALLER);
       }
 
-      red.inject("stop", copy(connected));
+      red.inject("stop", copyOf(connected));
       assert.deepEqual(payloadOf(await red.next("stop", 0)), { stopped: true, participant: CALLER });
       const stopped = await red.next("listen", 2);
       assert.deepEqual(payloadOf(stopped), { stopped: true, participant: CALLER });
@@ -252,9 +247,9 @@ describe("acs-dtmf node (send keys, continuous recognition)", function () {
         ...RedHarness.catcher(),
       ]);
       const { legId, connected } = await call();
-      red.inject("listen", copy(connected));
+      red.inject("listen", copyOf(connected));
       await red.next("listen", 0);
-      red.inject("ask", copy(connected));
+      red.inject("ask", copyOf(connected));
       await red.waitForRecognize(legId);
       await press(legId, "7");
       assert.equal(payloadOf(await red.next("ask", 0)), "7");
@@ -265,7 +260,7 @@ describe("acs-dtmf node (send keys, continuous recognition)", function () {
       await load([LISTEN]);
       const { legId, connected, callId } = await call();
       const service = await red.service();
-      red.inject("listen", copy(connected));
+      red.inject("listen", copyOf(connected));
       await red.next("listen", 0);
       await press(legId, "4");
       assert.equal(payloadOf(await red.next("listen", 1)), "4");
@@ -282,7 +277,7 @@ describe("acs-dtmf node (send keys, continuous recognition)", function () {
       const { legId, connected, callId } = await call();
       const service = await red.service();
       const watchersBefore = service.router.watchers(callId);
-      red.inject("listen", copy(connected));
+      red.inject("listen", copyOf(connected));
       await red.next("listen", 0);
       assert.equal(service.router.watchers(callId), watchersBefore + 1);
       await red.node<{ close(removed: boolean): Promise<void> }>("listen").close(true);
@@ -305,7 +300,7 @@ describe("acs-dtmf node (send keys, continuous recognition)", function () {
     it("tones whose callbacks arrive late or twice leave in order, once each; an unreadable key leaves from failed and listening goes on", async () => {
       await load([LISTEN]);
       const { legId, connected, callId } = await call();
-      red.inject("listen", copy(connected));
+      red.inject("listen", copyOf(connected));
       await red.next("listen", 0);
       // The simulator holds the first tone's callback back until the next has been delivered,
       // and delivers the second tone's callback twice (the same CloudEvent id).
@@ -343,9 +338,9 @@ describe("acs-dtmf node (send keys, continuous recognition)", function () {
       const { legId, connected, callId } = await call();
       const service = await red.service();
       const watchersBefore = service.router.watchers(callId);
-      red.inject("listen", { ...copy(connected), topic: "first" });
+      red.inject("listen", { ...copyOf(connected), topic: "first" });
       await red.next("listen", 0);
-      red.inject("listen", { ...copy(connected), topic: "second" });
+      red.inject("listen", { ...copyOf(connected), topic: "second" });
       await eventually(async () => red.from("listen", 0).length === 2, "started twice");
       assert.equal(service.router.watchers(callId), watchersBefore + 1);
       await press(legId, "3");
@@ -361,7 +356,7 @@ describe("acs-dtmf node (send keys, continuous recognition)", function () {
       const ended = await call();
       const other = await call(OTHER_CALLER);
       const service = await red.service();
-      red.inject("listen", copy(other.connected));
+      red.inject("listen", copyOf(other.connected));
       await red.next("listen", 0);
       await press(other.legId, "1");
       await red.next("listen", 1);
@@ -369,12 +364,12 @@ describe("acs-dtmf node (send keys, continuous recognition)", function () {
       assert.match(await caught("listen", { payload: 1 }), /^No call id/);
       assert.match(await caught("stop", { payload: 1 }), /^No call id/);
       assert.equal(await caught("listen", { call: { callConnectionId: ended.callId } }), "No participant: msg.call.remoteParty is empty. Wire this node after an incoming-call or create-call node (one target), or set the participant.");
-      assert.equal(await caught("stranger", copy(ended.connected)), "start continuous DTMF failed: ACS answered 404 (8522): Participant not found.");
+      assert.equal(await caught("stranger", copyOf(ended.connected)), "start continuous DTMF failed: ACS answered 404 (8522): Participant not found.");
       assert.equal(service.router.watchers(ended.callId), 1, "only the answer node's watch: the failed start left nothing");
       await red.hangup(ended.legId);
       await red.next("answer", 2, (m) => m.msg.call?.callConnectionId === ended.callId);
-      assert.match(await caught("listen", copy(ended.connected)), /^start continuous DTMF failed: the call has already ended/);
-      assert.match(await caught("stop", copy(ended.connected)), /^stop continuous DTMF failed: the call has already ended/);
+      assert.match(await caught("listen", copyOf(ended.connected)), /^start continuous DTMF failed: the call has already ended/);
+      assert.match(await caught("stop", copyOf(ended.connected)), /^stop continuous DTMF failed: the call has already ended/);
 
       await press(other.legId, "2");
       await eventually(async () => tonesFrom("listen", other.callId).length === 2, "the other call's second key");

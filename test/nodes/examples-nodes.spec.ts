@@ -6,13 +6,11 @@
 import assert from "node:assert/strict";
 import { instrumented } from "../support/examples";
 import { sleep } from "../support/harness";
-import { RedHarness, type LegDetail, type ReceivedMessage } from "../support/red";
+import { about, RedHarness, type LegDetail } from "../support/red";
 
 const CALLER = "+14255550123";
 
 const contents = (leg: LegDetail) => leg.heard.map((h) => h.content);
-/** Messages about one call (the far end and the app share its serverCallId). */
-const about = (serverCallId: string) => (m: ReceivedMessage) => m.msg.call?.serverCallId === serverCallId;
 
 describe("node examples (examples/nodes)", function () {
   this.timeout(30000);

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { instrumented } from "../support/examples";
-import { eventually, RedHarness, type LegDetail, type ReceivedMessage } from "../support/red";
+import { about, eventually, RedHarness, type LegDetail } from "../support/red";
 import { sleep, waitFor } from "../support/harness";
 
 const AGENT = "+14255550199";
@@ -17,8 +17,6 @@ describe("IVR example flow", function () {
   const red = RedHarness.forSuite();
   beforeEach(async () => red.load(instrumented("IVR menu.json")));
 
-  /** Messages about one call (the far end and the app share its serverCallId). */
-  const about = (serverCallId: string) => (m: ReceivedMessage) => m.msg.call?.serverCallId === serverCallId;
 
   async function endedLeg(legId: string): Promise<LegDetail> {
     for (let i = 0; i < 400; i++) {

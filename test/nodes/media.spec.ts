@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { startSimulator, type AcsSimulator } from "../../simulator";
 import { instrumented } from "../support/examples";
-import { eventually, RedHarness, type FlowNode, type LegDetail, type ReceivedMessage } from "../support/red";
+import { caughtText, copyOf, eventually, RedHarness, type FlowNode, type LegDetail, type ReceivedMessage } from "../support/red";
 
 const CALLER = "+14255550150";
 const OTHER_CALLER = "+14255550151";
@@ -18,9 +18,6 @@ const LONG = `This is a long announcement. ${Array.from({ length: 110 }, (_, i) 
 type Leg = Omit<LegDetail, "heard"> & { isOnHold: boolean; heard: Array<{ kind: string; content: string; via?: string }> };
 type Payload = Record<string, unknown> & { reason?: string; subCode?: number };
 const payloadOf = (m: ReceivedMessage): Payload => m.msg.payload as Payload;
-/** The caught error's message, without the "FlowError: " Node-RED puts before it. */
-const errorOf = (m: ReceivedMessage): string => (m.msg.error as { message: string }).message.replace(/^\w*Error: /, "");
-const copy = (m: ReceivedMessage): Record<string, unknown> => JSON.parse(JSON.stringify(m.msg)) as Record<string, unknown>;
 
 describe("acs-media node (hold, unhold, cancel media)", function () {
   this.timeout(20000);
@@ -52,12 +49,7 @@ describe("acs-media node (hold, unhold, cancel media)", function () {
   }
 
   /** Dial in and wait until answered: the far end's leg id and the "connected" message. */
-  async function call(from = CALLER): Promise<{ legId: string; connected: ReceivedMessage }> {
-    const legId = await red.dial(from, LINE);
-    const serverCallId = (await red.leg(legId)).serverCallId;
-    const connected = await red.next("answer", 0, (m) => m.msg.call?.serverCallId === serverCallId);
-    return { legId, connected };
-  }
+  const call = (from = CALLER) => red.dialAnswered(from, LINE);
 
   const HOLD = { id: "hold", action: "hold", outputs: 2 };
   const UNHOLD = { id: "unhold", action: "unhold", outputs: 1 };
@@ -67,7 +59,7 @@ describe("acs-media node (hold, unhold, cancel media)", function () {
     it("holds the caller without music, then takes them off hold: the far end is on hold, then not", async () => {
       await load([HOLD, UNHOLD]);
       const { legId, connected } = await call();
-      red.inject("hold", copy(connected));
+      red.inject("hold", copyOf(connected));
       const done = await red.next("hold", 0);
       assert.deepEqual(payloadOf(done), { onHold: true, participant: CALLER, music: false });
       assert.equal(done.msg.event, undefined, "no event: ACS sends none for a hold that works");
@@ -77,7 +69,7 @@ describe("acs-media node (hold, unhold, cancel media)", function () {
       assert.deepEqual(far.heard, [], "no music");
       assert.ok(far.events.some((e) => e.type === "ParticipantsUpdated" && JSON.stringify(e.data).includes('"isOnHold":true')));
 
-      red.inject("unhold", copy(done));
+      red.inject("unhold", copyOf(done));
       const back = await red.next("unhold", 0);
       assert.deepEqual(payloadOf(back), { onHold: false, participant: CALLER });
       far = await leg(legId);
@@ -90,7 +82,7 @@ describe("acs-media node (hold, unhold, cancel media)", function () {
     it("holds with text-to-speech music: the far end hears it, played by hold", async () => {
       await load([{ ...HOLD, musicKind: "text", music: "Please stay on the line.", musicType: "str", voice: "en-GB-SoniaNeural", locale: "en-GB" }]);
       const { legId, connected } = await call();
-      red.inject("hold", copy(connected));
+      red.inject("hold", copyOf(connected));
       assert.deepEqual(payloadOf(await red.next("hold", 0)), { onHold: true, participant: CALLER, music: true });
       const far = await leg(legId);
       assert.equal(far.isOnHold, true);
@@ -106,12 +98,12 @@ describe("acs-media node (hold, unhold, cancel media)", function () {
         { id: "hold2", action: "hold", outputs: 2, musicKind: "ssml", music: "<speak>Hold <break time='1s'/> please.</speak>", musicType: "str" },
       ]);
       const first = await call();
-      red.inject("hold", { ...copy(first.connected), musicUrl: "https://media.example/hold.wav" });
+      red.inject("hold", { ...copyOf(first.connected), musicUrl: "https://media.example/hold.wav" });
       await red.next("hold", 0);
       assert.deepEqual((await leg(first.legId)).heard.map((h) => [h.kind, h.content, h.via]), [["file", "https://media.example/hold.wav", "hold"]]);
 
       const second = await call(OTHER_CALLER);
-      red.inject("hold2", copy(second.connected));
+      red.inject("hold2", copyOf(second.connected));
       const done = await red.next("hold2", 0);
       assert.equal(payloadOf(done).participant, OTHER_CALLER);
       assert.deepEqual((await leg(second.legId)).heard.map((h) => [h.kind, h.via]), [["ssml", "hold"]]);
@@ -120,7 +112,7 @@ describe("acs-media node (hold, unhold, cancel media)", function () {
     it("holds the participant the node names, over the far end", async () => {
       await load([{ ...HOLD, participant: "heldParty", participantType: "msg" }]);
       const { legId, connected } = await call();
-      red.inject("hold", { ...copy(connected), heldParty: `4:${CALLER}` });
+      red.inject("hold", { ...copyOf(connected), heldParty: `4:${CALLER}` });
       assert.equal(payloadOf(await red.next("hold", 0)).participant, `4:${CALLER}`);
       assert.equal((await leg(legId)).isOnHold, true);
     });
@@ -143,13 +135,13 @@ describe("acs-media node (hold, unhold, cancel media)", function () {
         ...RedHarness.catcher(),
       ]);
       const { legId, connected } = await call();
-      red.inject("play", copy(connected));
-      red.inject("ask", copy(connected));
+      red.inject("play", copyOf(connected));
+      red.inject("ask", copyOf(connected));
       await eventually(async () => (await leg(legId)).heard.some((h) => h.content === LONG), "the long prompt playing");
       const queued = (await leg(legId)).media.flatMap((m) => m.operations.map((op) => `${op.kind}:${op.phase}`));
       assert.deepEqual(queued, ["play:running", "recognize:queued"]);
 
-      red.inject("cancel", copy(connected));
+      red.inject("cancel", copyOf(connected));
       const canceled = await red.next("cancel", 0);
       assert.deepEqual(payloadOf(canceled), { canceled: true });
       const playFailed = await red.next("play", 1);
@@ -181,9 +173,9 @@ describe("acs-media node (hold, unhold, cancel media)", function () {
         ...RedHarness.catcher(),
       ]);
       const { legId, connected } = await call();
-      red.inject("ask", copy(connected));
+      red.inject("ask", copyOf(connected));
       await red.waitForRecognize(legId);
-      red.inject("cancel", copy(connected));
+      red.inject("cancel", copyOf(connected));
       const failed = await red.next("ask", 3);
       assert.equal(payloadOf(failed).reason, "canceled");
       assert.equal(red.from("ask").length, 1, "one message: canceled");
@@ -192,7 +184,7 @@ describe("acs-media node (hold, unhold, cancel media)", function () {
     it("with nothing playing, cancel media is done and nothing else happens", async () => {
       await load([CANCEL]);
       const { legId, connected } = await call();
-      red.inject("cancel", copy(connected));
+      red.inject("cancel", copyOf(connected));
       assert.deepEqual(payloadOf(await red.next("cancel", 0)), { canceled: true });
       const far = await leg(legId);
       assert.equal(far.state, "connected");
@@ -219,16 +211,16 @@ describe("acs-media node (hold, unhold, cancel media)", function () {
         ["cancel", { payload: "no call" }, /^No call id/],
         ["hold", callOnly, /^No participant: msg\.call\.remoteParty is empty\./],
         ["unhold", callOnly, /^No participant: msg\.call\.remoteParty is empty\./],
-        ["named", copy(connected), /^Cannot act on "bob": use a phone number in E\.164 form/],
-        ["badMusic", copy(connected), /^Cannot play the music on hold: SSML must start with a <speak> element$/],
-        ["badFile", copy(connected), /^Cannot play the music on hold: "hold\.wav" is not an absolute URL of an audio file$/],
-        ["noMusic", copy(connected), /^No music to play: the music on hold setting is empty\.$/],
+        ["named", copyOf(connected), /^Cannot act on "bob": use a phone number in E\.164 form/],
+        ["badMusic", copyOf(connected), /^Cannot play the music on hold: SSML must start with a <speak> element$/],
+        ["badFile", copyOf(connected), /^Cannot play the music on hold: "hold\.wav" is not an absolute URL of an audio file$/],
+        ["noMusic", copyOf(connected), /^No music to play: the music on hold setting is empty\.$/],
       ];
       for (const [id, msg, expected] of cases) {
         const before = red.from("catch").length;
         red.inject(id, msg);
         const caught = await eventually(async () => red.from("catch")[before], `the error of ${id}`);
-        assert.match(errorOf(caught), expected);
+        assert.match(caughtText(caught), expected);
         assert.equal((caught.msg.error as { source?: { id?: string } }).source?.id, id);
       }
       const far = await leg(legId);
@@ -242,10 +234,10 @@ describe("acs-media node (hold, unhold, cancel media)", function () {
       await load([{ ...HOLD, participant: "+14255550999", participantType: "str" }, { id: "holdFar", action: "hold", outputs: 2 }]);
       const first = await call();
       const second = await call(OTHER_CALLER);
-      red.inject("hold", copy(first.connected));
+      red.inject("hold", copyOf(first.connected));
       const caught = await red.next("catch", 0);
-      assert.match(errorOf(caught), /^hold failed: ACS answered 404 \(8522\): Participant not found\./);
-      red.inject("holdFar", copy(second.connected));
+      assert.match(caughtText(caught), /^hold failed: ACS answered 404 \(8522\): Participant not found\./);
+      red.inject("holdFar", copyOf(second.connected));
       assert.equal(payloadOf(await red.next("holdFar", 0)).participant, OTHER_CALLER);
       assert.equal((await leg(second.legId)).isOnHold, true);
       assert.equal((await leg(first.legId)).isOnHold, false);
@@ -260,17 +252,17 @@ describe("acs-media node (hold, unhold, cancel media)", function () {
       await red.next("answer", 2, (m) => m.msg.call?.callConnectionId === ended.connected.msg.call?.callConnectionId);
       for (const id of ["hold", "unhold", "cancel"]) {
         const before = red.from("catch").length;
-        red.inject(id, copy(ended.connected));
+        red.inject(id, copyOf(ended.connected));
         const caught = await eventually(async () => red.from("catch")[before], `the error of ${id}`);
-        assert.match(errorOf(caught), /failed: the call has already ended \(callConnectionId [\w-]+\)$/);
+        assert.match(caughtText(caught), /failed: the call has already ended \(callConnectionId [\w-]+\)$/);
       }
-      assert.deepEqual(red.from("catch").map(errorOf).map((e) => e.split(":")[0]), ["hold failed", "unhold failed", "cancel media failed"]);
+      assert.deepEqual(red.from("catch").map(caughtText).map((e) => e.split(":")[0]), ["hold failed", "unhold failed", "cancel media failed"]);
       // A call id ACS does not know (never seen ending here): ACS's 404, confirmed by reading the call.
-      const unknown = { ...copy(ended.connected), call: { ...ended.connected.msg.call, callConnectionId: "00000000-0000-0000-0000-000000000000" } };
+      const unknown = { ...copyOf(ended.connected), call: { ...ended.connected.msg.call, callConnectionId: "00000000-0000-0000-0000-000000000000" } };
       red.inject("cancel", unknown);
       const caught = await eventually(async () => red.from("catch")[3], "the error for an unknown call");
-      assert.equal(errorOf(caught), "cancel media failed: the call has already ended (callConnectionId 00000000-0000-0000-0000-000000000000)");
-      red.inject("hold", copy(other.connected));
+      assert.equal(caughtText(caught), "cancel media failed: the call has already ended (callConnectionId 00000000-0000-0000-0000-000000000000)");
+      red.inject("hold", copyOf(other.connected));
       assert.equal(payloadOf(await red.next("hold", 0)).participant, OTHER_CALLER);
       assert.equal((await leg(other.legId)).isOnHold, true);
     });
@@ -278,7 +270,7 @@ describe("acs-media node (hold, unhold, cancel media)", function () {
     it("a hold whose call ends afterwards sends nothing more, and its wait for HoldFailed is released", async () => {
       await load([HOLD]);
       const { legId, connected } = await call();
-      red.inject("hold", copy(connected));
+      red.inject("hold", copyOf(connected));
       await red.next("hold", 0);
       const service = await red.service();
       assert.equal(service.router.waiting, 1, "listening for a HoldFailed");

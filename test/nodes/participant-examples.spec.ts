@@ -10,7 +10,7 @@
  */
 import assert from "node:assert/strict";
 import { instrumented } from "../support/examples";
-import { eventually, RedHarness, type FlowNode, type LegDetail, type ReceivedMessage } from "../support/red";
+import { errorOf, eventually, RedHarness, type FlowNode, type LegDetail, type ReceivedMessage } from "../support/red";
 import { waitFor, type LegSummary } from "../support/harness";
 
 /** The example's delay node set to wait `seconds` instead of its shipped 20. */
@@ -21,7 +21,6 @@ type FullLeg = LegDetail & { participants: string[] };
 /** The first message that reached a debug node of the example (the helper beside it), matching `filter`. */
 const debugged = (red: RedHarness, id: string, filter: (m: ReceivedMessage) => boolean = () => true) =>
   waitFor(() => red.from(id).find(filter), `a message at ${id}`, 8000);
-const errorOf = (m: ReceivedMessage): { message: string; source?: { id?: string } } => m.msg.error as { message: string; source?: { id?: string } };
 
 describe("participant examples", function () {
   this.timeout(30000);

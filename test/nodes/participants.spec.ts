@@ -10,7 +10,7 @@
  */
 import assert from "node:assert/strict";
 import { sleep } from "../support/harness";
-import { RedHarness, type FlowNode, type LegDetail, type ReceivedMessage } from "../support/red";
+import { errorOf, RedHarness, type FlowNode, type LegDetail, type ReceivedMessage } from "../support/red";
 
 const CALLER = "+14255550123";
 const OTHER_CALLER = "+14255550124";
@@ -25,7 +25,6 @@ const PORTS: Record<string, number> = { add: 3, cancelAdd: 2, remove: 2, mute: 1
 
 type Payload = Record<string, unknown> & { reason?: string; subCode?: number; participant?: string; invitationId?: string };
 const payloadOf = (m: ReceivedMessage): Payload => m.msg.payload as Payload;
-const errorOf = (m: ReceivedMessage): { message: string; source?: { id?: string } } => m.msg.error as { message: string; source?: { id?: string } };
 type FullLeg = LegDetail & { participants: string[]; isMuted: boolean };
 
 describe("participant node", function () {
@@ -80,10 +79,8 @@ describe("participant node", function () {
 
   /** A caller dials in and the flow answers: the far end's leg id and the answered message. */
   async function answeredCall(from = CALLER): Promise<{ leg: string; msg: ReceivedMessage["msg"] }> {
-    const leg = await red.dial(from, LINE);
-    const { serverCallId } = await red.leg(leg);
-    const connected = await red.next("answer", 0, (m) => m.msg.call?.serverCallId === serverCallId);
-    return { leg, msg: connected.msg };
+    const { legId, connected } = await red.dialAnswered(from, LINE);
+    return { leg: legId, msg: connected.msg };
   }
 
   /** The far end's leg ringing for `target` (a number or a raw id). */

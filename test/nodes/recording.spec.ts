@@ -66,9 +66,7 @@ describe("recording node", function () {
 
   /** Dial in; the answered call's message (msg.call with callConnectionId and serverCallId). */
   async function answered(from = CALLER): Promise<{ legId: string; msg: Msg }> {
-    const legId = await red.dial(from, LINE);
-    const { serverCallId } = await red.leg(legId);
-    const connected = await red.next("answer", 0, (m) => m.msg.call?.serverCallId === serverCallId);
+    const { legId, connected } = await red.dialAnswered(from, LINE);
     return { legId, msg: connected.msg as Msg };
   }
 

@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { assertOwnNumber, instrumented } from "../support/examples";
-import { eventually, RedHarness, type FlowNode, type LegDetail, type ReceivedMessage } from "../support/red";
+import { errorOf, eventually, RedHarness, type FlowNode, type LegDetail, type ReceivedMessage } from "../support/red";
 
 const CALLER = "+14255550123";
 const OTHER_CALLER = "+14255550124";
@@ -27,7 +27,6 @@ type Streaming = Array<{ callConnectionId: string; transcription: Subscription; 
 type Payload = Record<string, unknown> & { reason?: string; action?: string; status?: string; statusDetails?: string; locale?: string; subCode?: number };
 
 const payloadOf = (m: ReceivedMessage): Payload => m.msg.payload as Payload;
-const errorOf = (m: ReceivedMessage): { message: string; source?: { id?: string } } => m.msg.error as { message: string; source?: { id?: string } };
 
 /** Transcription and media streaming on answer, set up but not started. */
 const BOTH = {

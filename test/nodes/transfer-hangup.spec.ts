@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { sleep } from "../support/harness";
-import { RedHarness, type FlowNode, type ReceivedMessage } from "../support/red";
+import { errorOf, RedHarness, type FlowNode, type ReceivedMessage } from "../support/red";
 
 const CALLER = "+14255550123";
 const LINE = "+18005550100";
@@ -15,7 +15,6 @@ const CALLER_ID = "+18005550100";
 
 type Payload = { reason?: string; code?: number; subCode?: number; accepted?: boolean; target?: string; hungUp?: boolean; forEveryone?: boolean; alreadyEnded?: boolean };
 const payloadOf = (m: ReceivedMessage): Payload => m.msg.payload as Payload;
-const errorOf = (m: ReceivedMessage): { message: string; source?: { id?: string } } => m.msg.error as { message: string; source?: { id?: string } };
 
 describe("transfer and hang-up nodes", function () {
   const red = RedHarness.forSuite();

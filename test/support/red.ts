@@ -88,6 +88,19 @@ export interface ReceivedMessage {
   msg: Record<string, unknown> & { call?: Record<string, unknown>; payload?: unknown; event?: Record<string, unknown> };
 }
 
+/** What a Catch node received: the error Node-RED reports, and the node it came from. */
+export const errorOf = (m: ReceivedMessage): { message: string; source?: { id?: string; type?: string } } =>
+  m.msg.error as { message: string; source?: { id?: string; type?: string } };
+
+/** The caught error's message, without the "FlowError: " Node-RED puts before it. */
+export const caughtText = (m: ReceivedMessage): string => errorOf(m).message.replace(/^\w*Error: /, "");
+
+/** Messages about one call (the far end and the app share its serverCallId). */
+export const about = (serverCallId: string) => (m: ReceivedMessage): boolean => m.msg.call?.serverCallId === serverCallId;
+
+/** A deep copy of a received message, to inject into another node. */
+export const copyOf = (m: ReceivedMessage): Record<string, unknown> => JSON.parse(JSON.stringify(m.msg)) as Record<string, unknown>;
+
 export interface LegDetail {
   id: string;
   state: string;
@@ -232,6 +245,17 @@ export class RedHarness {
     const res = await this.control<{ id: string }>("POST", "/calls", { from, to });
     if (res.status !== 201) throw new Error(`POST /calls answered ${res.status}: ${JSON.stringify(res.body)}`);
     return res.body.id;
+  }
+
+  /**
+   * Dial in from `from` to `to` and wait until the flow answers: the far end's leg id and the
+   * "connected" message (port 0 of the node `answerNode`) of that call.
+   */
+  async dialAnswered(from = "+14255550123", to = "+18005550100", answerNode = "answer"): Promise<{ legId: string; connected: ReceivedMessage }> {
+    const legId = await this.dial(from, to);
+    const { serverCallId } = await this.leg(legId);
+    const connected = await this.next(answerNode, 0, about(serverCallId));
+    return { legId, connected };
   }
 
   async press(id: string, tones: string): Promise<void> {
