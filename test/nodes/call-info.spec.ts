@@ -28,17 +28,7 @@ describe("call-info node", function () {
   }
 
   /** incoming-call → answer (→ node `first`, if any), the given nodes, and a Catch node. */
-  function answeredFlow(first: string | undefined, ...nodes: FlowNode[][]): FlowNode[] {
-    const ans = RedHarness.outputs("answer", 3);
-    return [
-      red.configNode(),
-      { id: "incoming", type: "acs-incoming-call", acs: "acs", to: LINE, wires: [["answer"]] },
-      { id: "answer", type: "acs-answer", acs: "acs", action: "answer", wires: [[...(first ? [first] : []), ...ans.wires[0]], ans.wires[1], ans.wires[2]] },
-      ...ans.nodes,
-      ...nodes.flat(),
-      ...RedHarness.catcher(),
-    ];
-  }
+  const answeredFlow = (first: string | undefined, ...nodes: FlowNode[][]): FlowNode[] => red.answeredFlow(LINE, nodes.flat(), first);
 
   async function answeredCall(from = CALLER): Promise<{ leg: string; msg: ReceivedMessage["msg"] }> {
     const { legId, connected } = await red.dialAnswered(from, LINE);

@@ -30,14 +30,7 @@ describe("acs-dtmf node (send keys, continuous recognition)", function () {
 
   /** incoming-call → answer, the acs-dtmf nodes under test with helpers on their ports, a Catch node. */
   async function load(nodes: Array<Record<string, unknown> & { id: string; outputs: number }>): Promise<void> {
-    const ans = RedHarness.outputs("answer", 3);
-    const flow: FlowNode[] = [
-      red.configNode(),
-      { id: "incoming", type: "acs-incoming-call", acs: "acs", wires: [["answer"]] },
-      { id: "answer", type: "acs-answer", acs: "acs", action: "answer", wires: ans.wires },
-      ...ans.nodes,
-      ...RedHarness.catcher(),
-    ];
+    const flow = red.answeredFlow(undefined, []);
     for (const { outputs, ...n } of nodes) {
       const out = RedHarness.outputs(n.id, outputs);
       flow.push({ type: "acs-dtmf", acs: "acs", ...n, wires: out.wires } as FlowNode, ...out.nodes);

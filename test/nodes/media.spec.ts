@@ -30,22 +30,12 @@ describe("acs-media node (hold, unhold, cancel media)", function () {
    * Catch node; tests inject the answer's "connected" message into the nodes.
    */
   async function load(nodes: Array<Record<string, unknown> & { id: string; outputs: number }>): Promise<void> {
-    const flow: FlowNode[] = [
-      red.configNode(),
-      { id: "incoming", type: "acs-incoming-call", acs: "acs", wires: [["answer"]] },
-      ...answerNodes(),
-      ...RedHarness.catcher(),
-    ];
+    const flow = red.answeredFlow(undefined, []);
     for (const { outputs, ...n } of nodes) {
       const out = RedHarness.outputs(n.id, outputs);
       flow.push({ type: "acs-media", acs: "acs", ...n, wires: out.wires } as FlowNode, ...out.nodes);
     }
     await red.load(flow);
-  }
-
-  function answerNodes(): FlowNode[] {
-    const out = RedHarness.outputs("answer", 3);
-    return [{ id: "answer", type: "acs-answer", acs: "acs", action: "answer", wires: out.wires }, ...out.nodes];
   }
 
   /** Dial in and wait until answered: the far end's leg id and the "connected" message. */
@@ -122,18 +112,16 @@ describe("acs-media node (hold, unhold, cancel media)", function () {
     it("cancels a prompt that plays and a question queued behind it: play and recognize leave from failed with reason canceled", async () => {
       const play = RedHarness.outputs("play", 2);
       const ask = RedHarness.outputs("ask", 4);
-      await red.load([
-        red.configNode(),
-        { id: "incoming", type: "acs-incoming-call", acs: "acs", wires: [["answer"]] },
-        ...answerNodes(),
-        { id: "play", type: "acs-play", acs: "acs", promptKind: "text", prompt: LONG, promptType: "str", wires: play.wires },
-        { id: "ask", type: "acs-recognize", acs: "acs", inputKind: "dtmf", prompt: "Enter your number.", promptType: "str", maxTones: 4, wires: ask.wires },
-        { id: "cancel", type: "acs-media", acs: "acs", action: "cancelMedia", wires: [["cancel:0"]] },
-        { id: "cancel:0", type: "helper" },
-        ...play.nodes,
-        ...ask.nodes,
-        ...RedHarness.catcher(),
-      ]);
+      await red.load(
+        red.answeredFlow(undefined, [
+          { id: "play", type: "acs-play", acs: "acs", promptKind: "text", prompt: LONG, promptType: "str", wires: play.wires },
+          { id: "ask", type: "acs-recognize", acs: "acs", inputKind: "dtmf", prompt: "Enter your number.", promptType: "str", maxTones: 4, wires: ask.wires },
+          { id: "cancel", type: "acs-media", acs: "acs", action: "cancelMedia", wires: [["cancel:0"]] },
+          { id: "cancel:0", type: "helper" },
+          ...play.nodes,
+          ...ask.nodes,
+        ]),
+      );
       const { legId, connected } = await call();
       red.inject("play", copyOf(connected));
       red.inject("ask", copyOf(connected));
@@ -162,16 +150,14 @@ describe("acs-media node (hold, unhold, cancel media)", function () {
 
     it("cancels a question while it listens", async () => {
       const ask = RedHarness.outputs("ask", 4);
-      await red.load([
-        red.configNode(),
-        { id: "incoming", type: "acs-incoming-call", acs: "acs", wires: [["answer"]] },
-        ...answerNodes(),
-        { id: "ask", type: "acs-recognize", acs: "acs", inputKind: "dtmf", prompt: "", promptType: "str", maxTones: 4, initialSilenceTimeout: 60, wires: ask.wires },
-        { id: "cancel", type: "acs-media", acs: "acs", action: "cancelMedia", wires: [["cancel:0"]] },
-        { id: "cancel:0", type: "helper" },
-        ...ask.nodes,
-        ...RedHarness.catcher(),
-      ]);
+      await red.load(
+        red.answeredFlow(undefined, [
+          { id: "ask", type: "acs-recognize", acs: "acs", inputKind: "dtmf", prompt: "", promptType: "str", maxTones: 4, initialSilenceTimeout: 60, wires: ask.wires },
+          { id: "cancel", type: "acs-media", acs: "acs", action: "cancelMedia", wires: [["cancel:0"]] },
+          { id: "cancel:0", type: "helper" },
+          ...ask.nodes,
+        ]),
+      );
       const { legId, connected } = await call();
       red.inject("ask", copyOf(connected));
       await red.waitForRecognize(legId);

@@ -65,17 +65,7 @@ describe("participant node", function () {
   }
 
   /** incoming-call → answer (ports recorded), the given nodes, and a Catch node. */
-  function answeredFlow(...nodes: FlowNode[][]): FlowNode[] {
-    const ans = RedHarness.outputs("answer", 3);
-    return [
-      red.configNode(),
-      { id: "incoming", type: "acs-incoming-call", acs: "acs", to: LINE, wires: [["answer"]] },
-      { id: "answer", type: "acs-answer", acs: "acs", action: "answer", wires: ans.wires },
-      ...ans.nodes,
-      ...nodes.flat(),
-      ...RedHarness.catcher(),
-    ];
-  }
+  const answeredFlow = (...nodes: FlowNode[][]): FlowNode[] => red.answeredFlow(LINE, nodes.flat());
 
   /** A caller dials in and the flow answers: the far end's leg id and the answered message. */
   async function answeredCall(from = CALLER): Promise<{ leg: string; msg: ReceivedMessage["msg"] }> {

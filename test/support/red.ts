@@ -193,6 +193,22 @@ export class RedHarness {
   }
 
   /** Helper nodes for each output of node `id`: ids "id:0", "id:1", ... */
+  /**
+   * A flow that answers calls: this config, incoming-call (for calls to `to`, or all) → answer,
+   * whose "connected" port also feeds node `first` if given; then `nodes` and a Catch node.
+   */
+  answeredFlow(to: string | undefined, nodes: FlowNode[], first?: string): FlowNode[] {
+    const ans = RedHarness.outputs("answer", 3);
+    return [
+      this.configNode(),
+      { id: "incoming", type: "acs-incoming-call", acs: "acs", ...(to ? { to } : {}), wires: [["answer"]] },
+      { id: "answer", type: "acs-answer", acs: "acs", action: "answer", wires: [[...(first ? [first] : []), ...ans.wires[0]], ans.wires[1], ans.wires[2]] },
+      ...ans.nodes,
+      ...nodes,
+      ...RedHarness.catcher(),
+    ];
+  }
+
   static outputs(id: string, count: number): { wires: string[][]; nodes: FlowNode[] } {
     const nodes = Array.from({ length: count }, (_, i) => ({ id: `${id}:${i}`, type: "helper" }));
     return { wires: nodes.map((n) => [n.id]), nodes };
