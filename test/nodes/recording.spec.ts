@@ -109,6 +109,14 @@ describe("recording node", function () {
     return (await red.next("files", 0, (m) => (m.msg.payload as FilePayload).recordingId === recordingId)).msg as Msg;
   }
 
+  /** Record the call of `msg` from start to stop: the recording id and the file-ready message. */
+  async function recordedFile(msg: Msg): Promise<{ recordingId: string; ready: Msg }> {
+    const started = await run("start", msg);
+    const { recordingId } = started.payload as { recordingId: string };
+    await run("stop", started);
+    return { recordingId, ready: await fileReady(recordingId) };
+  }
+
   const simRecording = async (recordingId: string) => {
     const found = (await red.sim()).recordings.recordings.get(recordingId);
     assert.ok(found, `the simulator has recording ${recordingId}`);
@@ -197,11 +205,7 @@ describe("recording node", function () {
     await red.load(flow());
     const { msg } = await answered();
     const call = msg.call as { serverCallId: string };
-    const started = await run("start", msg);
-    const { recordingId } = started.payload as { recordingId: string };
-    await run("stop", started);
-
-    const ready = await fileReady(recordingId);
+    const { recordingId, ready } = await recordedFile(msg);
     const file = ready.payload as FilePayload & { type: string; id: string };
     assert.equal(ready.topic, "RecordingFileStatusUpdated");
     assert.equal(file.type, "RecordingFileStatusUpdated");
@@ -308,10 +312,7 @@ describe("recording node", function () {
   it("downloads the recording to a file and to a Buffer (the bytes the simulator serves), then deletes it", async () => {
     await red.load(flow());
     const { msg } = await answered();
-    const started = await run("start", msg);
-    const { recordingId } = started.payload as { recordingId: string };
-    await run("stop", started);
-    const ready = await fileReady(recordingId);
+    const { ready } = await recordedFile(msg);
     const [chunk] = (ready.payload as FilePayload).chunks;
     const served = await servedBytes(String(chunk.documentId));
     assertWav(served);
@@ -347,10 +348,7 @@ describe("recording node", function () {
     const overwriting = rec("dlover", { action: "download", saveTo: "file", path: "filename", pathType: "msg", overwrite: true });
     await red.load(flow({}, {}, overwriting));
     const { msg } = await answered();
-    const started = await run("start", msg);
-    const { recordingId } = started.payload as { recordingId: string };
-    await run("stop", started);
-    const ready = await fileReady(recordingId);
+    const { ready } = await recordedFile(msg);
     const served = await servedBytes(String((ready.payload as FilePayload).chunks[0].documentId));
 
     const path = join(tmp, "existing.wav");
@@ -366,10 +364,7 @@ describe("recording node", function () {
   it("a relative path is saved under the Node-RED user directory (the temp folder when there is none)", async () => {
     await red.load(flow());
     const { msg } = await answered();
-    const started = await run("start", msg);
-    const { recordingId } = started.payload as { recordingId: string };
-    await run("stop", started);
-    const ready = await fileReady(recordingId);
+    const { ready } = await recordedFile(msg);
     const relative = join(`acs-recording-node-test-${process.pid}-${Date.now()}`, "call.wav");
     const saved = await run("dlfile", ready, { filename: relative });
     const expected = join(tmpdir(), relative);
