@@ -172,6 +172,43 @@ export async function serviceOf(RED: NodeRedRuntime, configId: string | undefine
   return config.getService();
 }
 
+/**
+ * A node that listens on its connection (incoming-call, event-in): once the connection is up,
+ * `subscribe(service)`, which returns how to unsubscribe, and the status "<type>.status.listening";
+ * if it cannot be had, "<type>.status.noConnection" and the error. `service` is the connection
+ * once it is up; `close()` unsubscribes, also from a connection that comes up later.
+ */
+export function listenOnConnection(
+  RED: NodeRedRuntime,
+  node: RuntimeNode,
+  configId: string | undefined,
+  subscribe: (service: AcsService) => () => void,
+): { readonly service: AcsService | undefined; close(): void } {
+  let service: AcsService | undefined;
+  let unsubscribe: (() => void) | undefined;
+  let closed = false;
+  serviceOf(RED, configId)
+    .then((ready) => {
+      if (closed) return;
+      service = ready;
+      unsubscribe = subscribe(ready);
+      node.status({ fill: "green", shape: "ring", text: namespacedKey(`${node.type}.status.listening`) });
+    })
+    .catch((err: Error) => {
+      node.status({ fill: "red", shape: "ring", text: namespacedKey(`${node.type}.status.noConnection`) });
+      node.error(errorText(RED, err));
+    });
+  return {
+    get service() {
+      return service;
+    },
+    close() {
+      closed = true;
+      unsubscribe?.();
+    },
+  };
+}
+
 /** Send `msg` on output `port` of `count` outputs. */
 export function sendOn(send: SendFn, port: number, count: number, msg: NodeMessage): void {
   const out: Array<NodeMessage | null> = new Array(count).fill(null);

@@ -5,12 +5,11 @@
  * end, too). Optionally only events no node was waiting for. A recording's file-ready event gives
  * its chunks, start, duration and call in msg.payload (and msg.recording).
  */
-import type { AcsService, ObservedEvent } from "../lib/acs-service";
+import type { ObservedEvent } from "../lib/acs-service";
 import { callOf } from "../lib/call-message";
 import { RECORDING_FILE_EVENT, recordingFileOf } from "../lib/recording-file";
 import { RecentSet } from "../lib/recent-set";
-import { errorText, serviceOf, type DoneFn, type NodeMessage, type NodeRedRuntime, type RuntimeNode } from "../lib/node-kit";
-import { statusKey } from "../lib/status-text";
+import { listenOnConnection, type DoneFn, type NodeMessage, type NodeRedRuntime, type RuntimeNode } from "../lib/node-kit";
 
 interface Def {
   acs?: string;
@@ -38,9 +37,6 @@ export = function register(RED: NodeRedRuntime): void {
     // Server calls of followed calls: kept after the call ends (bounded), for Event Grid events
     // such as a recording's file-ready, which name only the server call and come after the end.
     const followedServerCalls = new RecentSet(MAX_FOLLOWED);
-    let unsubscribe: (() => void) | undefined;
-    let service: AcsService | undefined;
-    let closed = false;
     let count = 0;
 
     const onEvent = (event: ObservedEvent) => {
@@ -63,17 +59,7 @@ export = function register(RED: NodeRedRuntime): void {
       });
     };
 
-    serviceOf(RED, def.acs)
-      .then((ready) => {
-        if (closed) return;
-        service = ready;
-        unsubscribe = ready.onEvent(onEvent);
-        node.status({ fill: "green", shape: "ring", text: statusKey("acs-event-in.status.listening") });
-      })
-      .catch((err: Error) => {
-        node.status({ fill: "red", shape: "ring", text: statusKey("acs-event-in.status.noConnection") });
-        node.error(errorText(RED, err));
-      });
+    const connection = listenOnConnection(RED, node, def.acs, (service) => service.onEvent(onEvent));
 
     node.on("input", (msg: NodeMessage, _send: unknown, done: DoneFn) => {
       const { callConnectionId: callId, serverCallId } = callOf(msg);
@@ -84,7 +70,7 @@ export = function register(RED: NodeRedRuntime): void {
       // Its recordings' files are ready after the call ends: follow its server call even then.
       if (serverCallId) followedServerCalls.add(serverCallId);
       // A call that has already ended has no events left to follow.
-      if (service?.router.hasEnded(callId)) {
+      if (connection.service?.router.hasEnded(callId)) {
         done();
         return;
       }
@@ -92,8 +78,7 @@ export = function register(RED: NodeRedRuntime): void {
       done();
     });
     node.on("close", (_removed: boolean, done: () => void) => {
-      closed = true;
-      unsubscribe?.();
+      connection.close();
       followed.clear();
       followedServerCalls.clear();
       node.status({});

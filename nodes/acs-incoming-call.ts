@@ -1,6 +1,6 @@
 /** acs-incoming-call: one message per IncomingCall (from Event Grid) that passes the filters. */
-import type { AcsService, IncomingCall } from "../lib/acs-service";
-import { errorText, serviceOf, traceSent, type NodeMessage, type NodeRedRuntime, type RuntimeNode } from "../lib/node-kit";
+import type { IncomingCall } from "../lib/acs-service";
+import { listenOnConnection, traceSent, type NodeMessage, type NodeRedRuntime, type RuntimeNode } from "../lib/node-kit";
 import { countedStatus, statusKey } from "../lib/status-text";
 import { partyFilter } from "../lib/party-filter";
 
@@ -16,10 +16,7 @@ export = function register(RED: NodeRedRuntime): void {
     const node = this;
     const toMatches = partyFilter(def.to);
     const fromMatches = partyFilter(def.from);
-    let unsubscribe: (() => void) | undefined;
-    let closed = false;
     let count = 0;
-    let service: AcsService | undefined;
 
     const onCall = (call: IncomingCall) => {
       if (!toMatches(call.to) || !fromMatches(call.from)) return;
@@ -43,26 +40,15 @@ export = function register(RED: NodeRedRuntime): void {
         event: { type: "IncomingCall", id: call.eventId, ...call.data },
       };
       // This flow takes the call: it enters the call trace, with this node as its first step.
-      if (service?.trace?.adopt(call.serverCallId ?? call.incomingCallContext)) traceSent(node, msg, true);
+      if (connection.service?.trace?.adopt(call.serverCallId ?? call.incomingCallContext)) traceSent(node, msg, true);
       node.send(msg);
     };
 
     node.status({ fill: "grey", shape: "ring", text: statusKey("acs-incoming-call.status.connecting") });
-    serviceOf(RED, def.acs)
-      .then((s) => {
-        if (closed) return;
-        service = s;
-        unsubscribe = s.onIncomingCall(onCall);
-        node.status({ fill: "green", shape: "ring", text: statusKey("acs-incoming-call.status.listening") });
-      })
-      .catch((err: Error) => {
-        node.status({ fill: "red", shape: "ring", text: statusKey("acs-incoming-call.status.noConnection") });
-        node.error(errorText(RED, err));
-      });
+    const connection = listenOnConnection(RED, node, def.acs, (service) => service.onIncomingCall(onCall));
 
     node.on("close", (_removed: boolean, done: () => void) => {
-      closed = true;
-      unsubscribe?.();
+      connection.close();
       node.status({});
       done();
     });

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { waitFor } from "../support/harness";
 import { RedHarness } from "../support/red";
-import { statusesOf } from "../support/examples";
+import { loggedProblems, statusesOf } from "../support/examples";
 import { EDITOR_LANGUAGES, editorTranslator } from "../support/editor-i18n";
 
 const NS = "node-red-contrib-acs-call-automation";
@@ -93,6 +93,22 @@ describe("node status texts, translated by the editor", function () {
         assert.ok(shown.includes("已连接"));
       }
       if (lang === "en-US") assert.ok(shown.includes("x2 waiting for input"), JSON.stringify(shown));
+    }
+  });
+
+  it("the listening nodes without a connection: a red status the editor translates, and the reason in the log", async () => {
+    await red.load([
+      { id: "incoming", type: "acs-incoming-call", acs: "", wires: [[]] },
+      { id: "events", type: "acs-event-in", acs: "", wires: [[]] },
+    ]);
+    for (const [id, type] of [["incoming", "acs-incoming-call"], ["events", "acs-event-in"]]) {
+      await waitFor(() => lastOf(id).fill === "red", `${id} says it has no connection`);
+      assert.deepEqual(lastOf(id), { fill: "red", shape: "ring", text: `${NS}/${type}:${type}.status.noConnection` });
+      await waitFor(() => loggedProblems().some((p) => p.id === id), `${id} logs why`);
+      assert.deepEqual(
+        loggedProblems().filter((p) => p.id === id).map((p) => p.msg),
+        ["No ACS connection: choose an acs-config node in this node's settings."],
+      );
     }
   });
 });
