@@ -228,48 +228,38 @@ export class RecordingStore {
   }
 
   private startFailed(r: Recording, resultInformation: { code: number; subCode: number; message: string }): void {
-    const url = r.options.stateCallbackUri ?? r.options.fallbackCallbackUri;
-    const event: CloudEvent = {
-      id: randomUUID(),
-      source: `calling/recordings/${r.call.serverCallId}/recordingId/${r.id}`,
-      type: "Microsoft.Communication.StartRecordingFailed",
-      data: {
-        ...(r.options.connectionId ? { callConnectionId: r.options.connectionId } : {}),
-        serverCallId: r.call.serverCallId,
-        correlationId: r.call.correlationId,
-        recordingId: r.id,
-        resultInformation,
-      },
-      time: nowIso(),
-      specversion: "1.0",
-      datacontenttype: "application/json",
-      subject: `calling/recordings/${r.call.serverCallId}/recordingId/${r.id}/StartRecordingFailed`,
-    };
-    this.settings.rememberEvent(r.call, event);
-    if (url) this.settings.sendCallback(`recording:${r.id}`, url, event);
+    this.sendEvent(r, "StartRecordingFailed", { resultInformation });
   }
 
   private stateChanged(r: Recording): void {
     for (const identity of r.call.participants.keys()) r.participants.add(identity);
+    this.sendEvent(r, "RecordingStateChanged", {
+      state: r.state,
+      startDateTime: r.startedAt,
+      recordingKind: "azureCommunicationServices",
+      resultInformation: { code: 200, subCode: 0, message: `Recording is ${r.state}.` },
+    });
+  }
+
+  /** A recording's event (`Microsoft.Communication.<name>`), to its state callback URL and the call's event list. */
+  private sendEvent(r: Recording, name: string, data: Record<string, unknown>): void {
     const url = r.options.stateCallbackUri ?? r.options.fallbackCallbackUri;
+    const source = `calling/recordings/${r.call.serverCallId}/recordingId/${r.id}`;
     const event: CloudEvent = {
       id: randomUUID(),
-      source: `calling/recordings/${r.call.serverCallId}/recordingId/${r.id}`,
-      type: "Microsoft.Communication.RecordingStateChanged",
+      source,
+      type: `Microsoft.Communication.${name}`,
       data: {
         ...(r.options.connectionId ? { callConnectionId: r.options.connectionId } : {}),
         serverCallId: r.call.serverCallId,
         correlationId: r.call.correlationId,
         recordingId: r.id,
-        state: r.state,
-        startDateTime: r.startedAt,
-        recordingKind: "azureCommunicationServices",
-        resultInformation: { code: 200, subCode: 0, message: `Recording is ${r.state}.` },
+        ...data,
       },
       time: nowIso(),
       specversion: "1.0",
       datacontenttype: "application/json",
-      subject: `calling/recordings/${r.call.serverCallId}/recordingId/${r.id}/RecordingStateChanged`,
+      subject: `${source}/${name}`,
     };
     this.settings.rememberEvent(r.call, event);
     if (url) this.settings.sendCallback(`recording:${r.id}`, url, event);
