@@ -142,7 +142,7 @@ export function libText(id: LibTextId, values?: Record<string, TextValue>): LibT
 }
 
 /** The English template of `id`. */
-export function englishTemplate(id: LibTextId): string {
+function englishTemplate(id: LibTextId): string {
   return id.startsWith("action.") ? LIB_TEXTS.action[id.slice("action.".length) as ActionId] : LIB_TEXTS[id as Exclude<LibTextId, `action.${string}`>];
 }
 
