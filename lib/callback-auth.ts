@@ -12,7 +12,6 @@ import { libText, type LibText } from "./lib-text";
 
 /** The issuer real ACS puts in its callback tokens. */
 export const ACS_CALLBACK_ISSUER = "https://acscallautomation.communication.azure.com";
-export const ACS_CALLBACK_JWKS = `${ACS_CALLBACK_ISSUER}/calling/keys`;
 
 export type Verdict = { ok: true } | { ok: false; reason: LibText };
 
