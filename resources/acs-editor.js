@@ -244,33 +244,6 @@
         }, typedText(typeField, { pattern: pattern, bad: badKey, empty: neededKey }));
     }
 
-    /**
-     * The streaming settings' defaults (as lib/streaming-options StreamingDef reads them), for a
-     * node `type` whose catalogue has the "<type>.streaming.validation" messages, checked when `applies(node)`.
-     */
-    function streamingDefaults(type, applies) {
-        var key = type + ".streaming.validation.";
-        return {
-            streamMedia: { value: false },
-            mediaTransportUrl: { value: "", validate: streamSetting(applies, "streamMedia", "mediaTransportUrlType", WSS, key + "transportUrl", key + "transportUrlNeeded") },
-            mediaTransportUrlType: { value: "str" },
-            mediaAudioChannel: { value: "mixed" },
-            mediaAudioFormat: { value: "" },
-            mediaStartAtOnce: { value: false },
-            mediaBidirectional: { value: false },
-            mediaDtmfTones: { value: false },
-            transcribe: { value: false },
-            transcriptionTransportUrl: { value: "", validate: streamSetting(applies, "transcribe", "transcriptionTransportUrlType", WSS, key + "transportUrl", key + "transportUrlNeeded") },
-            transcriptionTransportUrlType: { value: "str" },
-            transcriptionLocale: { value: "", validate: streamSetting(applies, "transcribe", "transcriptionLocaleType", LOCALE, key + "locale") },
-            transcriptionLocaleType: { value: "str" },
-            transcriptionModelId: { value: "", validate: streamSetting(applies, "transcribe", "transcriptionModelIdType", GUID, key + "speechModel") },
-            transcriptionModelIdType: { value: "str" },
-            transcriptionStartAtOnce: { value: false },
-            transcriptionIntermediateResults: { value: false },
-        };
-    }
-
     /** The streaming rows (classes <cssPrefix>-streaming, -media, -transcription): shown when `applies()`. */
     function prepareStreaming(cssPrefix, applies, triggers) {
         ["mediaTransportUrl", "transcriptionTransportUrl", "transcriptionLocale", "transcriptionModelId"].forEach(function (name) {
@@ -440,7 +413,6 @@
         optionalText: optionalText,
         prompt: prompt,
         streamSetting: streamSetting,
-        streamingDefaults: streamingDefaults,
         prepareStreaming: prepareStreaming,
         typedInput: typedInput,
         callIdInput: callIdInput,
